@@ -1,0 +1,44 @@
+# flowsg: two commands do all the set-up on a fresh machine (python3 >= 3.11, pip, make):
+#   make demo   creates .venv, installs flowsg, runs it on sample_logs/ and prints the result
+#   make test   installs the test dependencies, runs ruff, mypy --strict and the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= flowsg.duckdb
+
+.PHONY: demo test lint typecheck pytest sample clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "flowsg needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/flowsg load sample_logs/ --db $(DB)
+
+test: $(VENV)/.installed-test lint typecheck pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy --strict flowsg
+
+pytest: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+# Regenerate the sample scenario (sample_logs/) from its script.
+sample: $(VENV)/.installed
+	$(BIN)/python sample_logs/generate.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.duckdb *.duckdb.wal

@@ -1,0 +1,588 @@
+"""Stage 1, ingest: flow-log files into the tables ``flows``, ``malformed`` and ``files``.
+
+Python only finds files, decompresses them and cuts the bytes into lines in large blocks (Arrow
+compute, no per-line Python); DuckDB does the splitting into fields, the type checks and the
+quarantine in set-based SQL (``queries/ingest/``). Every physical line read ends up as exactly one
+of: a header, a row of ``flows``, a row of ``malformed``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import stat
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any, cast
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import sql
+from .errors import DatabaseError, InputError
+from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
+from .logformat import DEFAULT, LogFormat, header_format, parse_log_format
+
+MAX_LINE_BYTES = 65_536
+"""Longest line loaded, in bytes; a longer one is quarantined as "line too long" (documented)."""
+
+BLOCK_BYTES = 16 * 1024 * 1024
+"""Decompressed bytes cut into lines at a time; also the most a single line may hold in memory."""
+
+PARQUET_BATCH_ROWS = 262_144
+
+SKIPPED_SUFFIXES = (".md", ".json", ".py", ".ipynb", ".yml", ".yaml", ".toml", ".html", ".sh")
+"""Inside a directory, files with these endings are not flow logs (a snapshot's JSON, a README);
+a file named on the command line is always read."""
+
+_HEADER_CANDIDATE = r"^[ \t]*[a-z][a-z0-9-]*([ \t]+[a-z][a-z0-9-]*)*[ \t]*\r?$"
+
+
+@dataclass
+class Progress:
+    """What a load has done so far, for a progress display."""
+
+    files_done: int
+    files_total: int
+    lines: int
+    current_file: str
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class _FileStats:
+    source_file: str
+    file_type: str
+    lines_read: int = 0
+    headers: int = 0
+    formats: list[str] = field(default_factory=list)
+    records: int = 0
+    malformed: int = 0
+    used_fallback: bool = False  # some lines were read before any header, in the fallback format
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class WalkResult:
+    files: list[str]
+    unreadable: list[tuple[str, str]]
+    skipped: list[str]
+
+
+def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
+    """Expand files and directories (recursively, sorted) into the files to read.
+
+    A path that does not exist is a usage problem of the whole run and raises InputError. A
+    directory that cannot be listed, or a symbolic link that leads back into a directory being
+    walked (a loop), is reported as unreadable and the walk goes on.
+    """
+    files: list[str] = []
+    unreadable: list[tuple[str, str]] = []
+    skipped: list[str] = []
+    for given in paths:
+        path = os.fspath(given)
+        if not os.path.lexists(path):
+            raise InputError(f"no such file or directory: {path}", "check the path")
+        if os.path.isdir(path):
+            _walk_dir(path, set(), files, unreadable, skipped)
+        else:
+            files.append(path)
+    return WalkResult(files, unreadable, skipped)
+
+
+def _walk_dir(
+    path: str,
+    ancestors: set[tuple[int, int]],
+    files: list[str],
+    unreadable: list[tuple[str, str]],
+    skipped: list[str],
+) -> None:
+    try:
+        st = os.stat(path)
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError as exc:
+        unreadable.append((path, f"unreadable directory: {exc.strerror or exc}"))
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in ancestors:
+        unreadable.append((path, "directory loop: a symbolic link leads back to a parent"))
+        return
+    inner = ancestors | {key}
+    for entry in entries:
+        child = os.path.join(path, entry.name)
+        if entry.name.startswith("."):
+            skipped.append(child)
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            _walk_dir(child, inner, files, unreadable, skipped)
+        elif entry.name.lower().endswith(SKIPPED_SUFFIXES):
+            skipped.append(child)
+        elif os.path.lexists(child) and not os.path.exists(child):
+            unreadable.append((child, "broken symbolic link"))
+        else:
+            files.append(child)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What :func:`load` did; the summary itself is read from the database (report.load_summary)."""
+
+    files_read: int
+    files_unreadable: int
+    files_skipped: int
+    lines_read: int
+    seconds: float
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    log_format: str | LogFormat | None = None,
+    append: bool = False,
+    progress: ProgressCallback | None = None,
+) -> LoadResult:
+    """Read flow logs from files and directories into ``flows``, ``malformed`` and ``files``.
+
+    ``log_format`` is the format of files without a header line (default: the version 2 default
+    format), in AWS's ``${field}`` syntax. Without ``append`` the three tables are replaced. The
+    load is one transaction: if it fails half-way, the tables are as they were.
+
+    Raises InputError when a path does not exist or when not one file could be read.
+    """
+    began = time.monotonic()
+    if isinstance(log_format, str):
+        fallback = parse_log_format(log_format)
+    else:
+        fallback = log_format or DEFAULT
+    walked = walk(paths)
+    if not walked.files and not walked.unreadable:
+        raise InputError(
+            "no flow-log files found under " + ", ".join(os.fspath(p) for p in paths),
+            "directories are walked recursively; files ending in "
+            + ", ".join(SKIPPED_SUFFIXES)
+            + " are skipped unless named",
+        )
+    try:
+        con.execute("BEGIN TRANSACTION").fetchall()
+        stats = _load_all(con, walked, fallback, append, progress)
+        con.execute("COMMIT").fetchall()
+    except duckdb.Error as exc:
+        _rollback(con)
+        raise DatabaseError(f"loading failed: {str(exc).strip().splitlines()[0]}") from exc
+    except BaseException:
+        _rollback(con)
+        raise
+    read = sum(s.file_type != "unreadable" for s in stats)
+    result = LoadResult(
+        files_read=read,
+        files_unreadable=len(stats) - read,
+        files_skipped=len(walked.skipped),
+        lines_read=sum(s.lines_read for s in stats),
+        seconds=time.monotonic() - began,
+    )
+    if read == 0:
+        raise InputError(
+            "no readable flow-log file: " + ", ".join(os.fspath(p) for p in paths),
+            "see the table `malformed` (flowsg load wrote why each file was not read)",
+        )
+    return result
+
+
+def _load_all(
+    con: duckdb.DuckDBPyConnection,
+    walked: WalkResult,
+    fallback: LogFormat,
+    append: bool,
+    progress: ProgressCallback | None,
+) -> list[_FileStats]:
+    if not append:
+        for table in ("flows", "malformed", "files"):
+            sql.run(con, f"ingest/drop_{table}").fetchall()
+    for table in ("flows", "malformed", "files"):
+        sql.run(con, f"ingest/create_{table}").fetchall()
+    stats = [_FileStats(path, "unreadable", error=reason) for path, reason in walked.unreadable]
+    batches = _Batches(con)
+    lines = 0
+    for i, path in enumerate(walked.files):
+        if progress:
+            progress(Progress(i, len(walked.files), lines, path))
+        file_stats = _FileStats(path, "text")
+        batches.files[path] = file_stats
+        _load_file(con, path, file_stats, fallback, batches)
+        lines += file_stats.lines_read
+        stats.append(file_stats)
+    batches.flush_all()
+    if progress:
+        progress(Progress(len(walked.files), len(walked.files), lines, ""))
+    for file_stats in stats:
+        _record_file(con, file_stats)
+    return stats
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK").fetchall()
+
+
+def _record_file(con: duckdb.DuckDBPyConnection, stats: _FileStats) -> None:
+    """Write the file's row of `files`, and its malformed row when it could not be read whole."""
+    if stats.error:
+        params = {"source_file": stats.source_file, "reason": stats.error}
+        sql.run(con, "ingest/insert_unreadable", params).fetchall()
+    sql.run(
+        con,
+        "ingest/insert_file",
+        {
+            "source_file": stats.source_file,
+            "file_type": stats.file_type,
+            "lines_read": stats.lines_read,
+            "headers": stats.headers,
+            "records": stats.records,
+            "malformed": stats.malformed,
+            "formats": " | ".join(dict.fromkeys(stats.formats)) or None,
+            "error": stats.error,
+        },
+    ).fetchall()
+
+
+def _constant(text: str, n: int) -> pa.DictionaryArray[Any, Any]:
+    """A column of n copies of text, stored once (dictionary-encoded)."""
+    indices: Any = np.zeros(n, dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(indices, pa.array([text]))
+
+
+class _Batches:
+    """Lines waiting to be parsed, grouped by format, across files: SQL runs once per batch of
+    about a million lines rather than once per file (S3 delivers a file every five minutes)."""
+
+    max_lines = 1_000_000
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.files: dict[str, _FileStats] = {}
+        self.pending: dict[LogFormat, list[pa.Table]] = {}
+        self.sizes: dict[LogFormat, int] = {}
+
+    def add(self, path: str, lines: pa.Array[Any], first: int, fmt: LogFormat) -> None:
+        n = len(lines)
+        table = pa.table(
+            {
+                "source_file": _constant(path, n),
+                "line_number": pa.array(np.arange(first, first + n, dtype=np.int64)),
+                "line": lines,
+            }
+        )
+        self.pending.setdefault(fmt, []).append(table)
+        self.sizes[fmt] = self.sizes.get(fmt, 0) + n
+        if self.sizes[fmt] >= self.max_lines:
+            self.flush(fmt)
+
+    def flush_all(self) -> None:
+        for fmt in list(self.pending):
+            self.flush(fmt)
+
+    def flush(self, fmt: LogFormat) -> None:
+        tables = self.pending.pop(fmt, [])
+        self.sizes.pop(fmt, None)
+        if not tables:
+            return
+        raw = pa.concat_tables(tables, promote_options="permissive")
+        self.con.register("raw_lines", raw)
+        try:
+            params = fmt.params() | {"max_line": MAX_LINE_BYTES}
+            sql.run(self.con, "ingest/split_lines", params).fetchall()
+        finally:
+            self.con.unregister("raw_lines")
+        self.file_rows(fmt.params())
+        sql.run(self.con, "ingest/drop_fields_raw").fetchall()
+
+    def file_rows(self, params: dict[str, Any]) -> None:
+        """Check and type the batch in fields_raw, then file its rows into flows or malformed."""
+        sql.run(self.con, "ingest/ip_numbers").fetchall()
+        sql.run(self.con, "ingest/convert", params).fetchall()
+        sql.run(self.con, "ingest/insert_flows").fetchall()
+        sql.run(self.con, "ingest/insert_malformed").fetchall()
+        for source_file, records, malformed in sql.fetchall(self.con, "ingest/batch_counts"):
+            self.files[source_file].records += records
+            self.files[source_file].malformed += malformed
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    stats: _FileStats,
+    fallback: LogFormat,
+    batches: _Batches,
+) -> None:
+    try:
+        with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise OSError("not a regular file")
+            magic = fh.read(4)
+    except OSError as exc:
+        stats.file_type = "unreadable"
+        stats.error = f"unreadable: {exc.strerror or exc}"
+        return
+    if magic == b"PAR1":
+        stats.file_type = "parquet"
+        _load_parquet(con, path, stats, batches)
+    else:
+        stats.file_type = "gzip" if magic[:2] == b"\x1f\x8b" else "text"
+        _load_text(con, stats, fallback, batches)
+
+
+# --- text and gzip ---------------------------------------------------------------------------
+
+
+def _load_text(
+    con: duckdb.DuckDBPyConnection, stats: _FileStats, fallback: LogFormat, batches: _Batches
+) -> None:
+    fmt = fallback
+    try:
+        with _open_stream(stats.source_file, stats.file_type) as stream:
+            for first, lines in _line_blocks(stream, con, stats):
+                fmt = _load_block(con, stats, first, lines, fmt, batches)
+    except (OSError, EOFError, zlib.error) as exc:
+        what = "corrupt gzip data" if stats.file_type == "gzip" else "read error"
+        detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        stats.error = f"unreadable: {what} after line {stats.lines_read} ({detail})"
+    if stats.used_fallback:
+        stats.formats.insert(0, f"(no header) {fallback.text}")
+
+
+def _open_stream(path: str, file_type: str) -> IO[bytes]:
+    if file_type == "gzip":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return open(path, "rb")
+
+
+def _line_blocks(
+    stream: IO[bytes], con: duckdb.DuckDBPyConnection, stats: _FileStats
+) -> Iterator[tuple[int, pa.Array[Any]]]:
+    """Yield (number of the first line, the lines) in blocks of about BLOCK_BYTES.
+
+    Lines are cut at '\\n' only (a trailing '\\r' is removed in SQL); bytes that are not UTF-8
+    are replaced by U+FFFD, which marks the line for quarantine. A line longer than BLOCK_BYTES
+    is quarantined here without being held in memory whole.
+    """
+    pending = b""
+    overlong = False  # inside a line that is longer than BLOCK_BYTES
+    while True:
+        data = stream.read(BLOCK_BYTES)
+        if not data:
+            break
+        if overlong:
+            cut = data.find(b"\n")
+            if cut < 0:
+                continue
+            overlong = False
+            data = data[cut + 1 :]
+        buf = pending + data if pending else data
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            if len(buf) > BLOCK_BYTES:
+                stats.lines_read += 1
+                reason = f"line too long: over {BLOCK_BYTES} bytes, the limit is {MAX_LINE_BYTES}"
+                _line_problem(con, stats, stats.lines_read, reason, buf[:1024])
+                pending, overlong = b"", True
+            else:
+                pending = buf
+            continue
+        pending = buf[cut + 1 :]
+        lines = _split(buf[:cut])
+        first = stats.lines_read + 1
+        stats.lines_read += len(lines)
+        yield first, lines
+    if pending and not overlong:
+        lines = _split(pending)
+        first = stats.lines_read + 1
+        stats.lines_read += len(lines)
+        yield first, lines
+
+
+def _split(block: bytes) -> pa.Array[Any]:
+    text = block.decode("utf-8", "replace")
+    return pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+
+
+def _load_block(
+    con: duckdb.DuckDBPyConnection,
+    stats: _FileStats,
+    first: int,
+    lines: pa.Array[Any],
+    fmt: LogFormat,
+    batches: _Batches,
+) -> LogFormat:
+    """Queue one block of lines, switching format at each header line (S3 files start with one;
+    concatenated files have more). Returns the format in force at the end of the block."""
+    candidates = pc.indices_nonzero(pc.match_substring_regex(lines, _HEADER_CANDIDATE))
+    start = 0
+    for index in (int(i) for i in candidates.to_numpy()):
+        text = lines[index].as_py()
+        found = header_format(text)
+        if found is None:
+            continue
+        if index > start:
+            _queue(stats, lines.slice(start, index - start), first + start, fmt, batches)
+        start = index + 1
+        fmt = _take_header(con, stats, first + index, text, found, fmt)
+    if start < len(lines):
+        _queue(stats, lines.slice(start), first + start, fmt, batches)
+    return fmt
+
+
+def _queue(
+    stats: _FileStats, lines: pa.Array[Any], first: int, fmt: LogFormat, batches: _Batches
+) -> None:
+    if not stats.formats:
+        stats.used_fallback = True
+    batches.add(stats.source_file, lines, first, fmt)
+
+
+def _take_header(
+    con: duckdb.DuckDBPyConnection,
+    stats: _FileStats,
+    line_number: int,
+    text: str,
+    found: LogFormat,
+    current: LogFormat,
+) -> LogFormat:
+    """Account for a header line and return the format in force after it."""
+    if found.duplicates:
+        reason = f"field given twice in a header: {', '.join(found.duplicates)} (header ignored)"
+        _line_problem(con, stats, line_number, reason, text)
+        return current
+    stats.formats.append(found.text)
+    if found.unknown:
+        reason = f"unknown field in a header: {', '.join(found.unknown)} (its values are ignored)"
+        _line_problem(con, stats, line_number, reason, text)
+    else:
+        stats.headers += 1
+    return found
+
+
+def _line_problem(
+    con: duckdb.DuckDBPyConnection,
+    stats: _FileStats,
+    line_number: int,
+    reason: str,
+    raw: str | bytes,
+) -> None:
+    stats.malformed += 1
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    params = {
+        "source_file": stats.source_file,
+        "line_number": line_number,
+        "reason": reason,
+        "raw": text,
+    }
+    sql.run(con, "ingest/insert_line_problem", params).fetchall()
+
+
+# --- Parquet ---------------------------------------------------------------------------------
+
+_INT_KINDS = ("int", "bigint")
+
+
+def _load_parquet(
+    con: duckdb.DuckDBPyConnection, path: str, stats: _FileStats, batches: _Batches
+) -> None:
+    """Read an S3 Parquet flow log (columns named like the fields with '-' -> '_')."""
+    try:
+        pfile = pq.ParquetFile(path)
+        schema = pfile.schema_arrow
+    except (OSError, pa.ArrowException) as exc:
+        stats.file_type = "unreadable"
+        stats.error = f"unreadable: not a readable Parquet file ({exc})"
+        return
+    known = {f.column: f for f in FIELDS}
+    tgw = {n.replace("-", "_") for n in TRANSIT_GATEWAY_FIELDS}
+    present = [name for name in schema.names if name in known or name in tgw]
+    unknown = [name for name in schema.names if name not in known and name not in tgw]
+    bad_types = [
+        f"{name} ({schema.field(name).type})"
+        for name in present
+        if not _plain_type(schema.field(name).type)
+    ]
+    if bad_types:
+        stats.file_type = "unreadable"
+        stats.error = "unreadable: Parquet columns of an unusable type: " + ", ".join(bad_types)
+        return
+    if unknown:
+        sql.run(
+            con,
+            "ingest/insert_unreadable",
+            {
+                "source_file": path,
+                "reason": "unknown column in a Parquet file: "
+                + ", ".join(unknown)
+                + " (its values are ignored)",
+            },
+        ).fetchall()
+    fmt = LogFormat(tuple(n.replace("_", "-") for n in present))
+    stats.formats.append("(parquet) " + fmt.text)
+    params = fmt.params() | {"n_fields": None}
+    try:
+        for batch in pfile.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=present):
+            table = _parquet_fields(path, batch, stats.lines_read + 1)
+            stats.lines_read += batch.num_rows
+            con.register("fields_raw", table)
+            try:
+                batches.file_rows(params)
+            finally:
+                con.unregister("fields_raw")
+    except (OSError, pa.ArrowException) as exc:
+        stats.error = f"unreadable: Parquet data after row {stats.lines_read} ({exc})"
+
+
+def _plain_type(t: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_integer(t)
+        or pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_null(t)
+        or pa.types.is_dictionary(t)
+    )
+
+
+def _parquet_fields(path: str, batch: pa.RecordBatch, first: int) -> pa.Table:
+    """The shape of fields_raw for one Parquet batch: every known field, strings with '-' and ''
+    as NULL, integer columns kept as integers (the checks in convert.sql accept both)."""
+    n = batch.num_rows
+    columns: dict[str, Any] = {
+        "source_file": _constant(path, n),
+        "line_number": pa.array(np.arange(first, first + n, dtype=np.int64)),
+        "raw": pa.nulls(n, pa.string()),
+        "pre_reason": pa.nulls(n, pa.string()),
+        "n_tokens": pa.nulls(n, pa.int64()),
+    }
+    names = set(batch.schema.names)
+    for f in FIELDS:
+        if f.column not in names:
+            columns[f.column] = pa.nulls(n, pa.string())
+            continue
+        col: Any = batch.column(f.column)
+        if pa.types.is_dictionary(col.type):
+            col = col.dictionary_decode()
+        if pa.types.is_integer(col.type) and f.kind in _INT_KINDS:
+            columns[f.column] = pc.cast(col, pa.int64())
+            continue
+        text = pc.cast(col, pa.string())
+        dash = pc.fill_null(pc.is_in(text, value_set=pa.array(["-", ""])), False)
+        columns[f.column] = pc.if_else(dash, pa.scalar(None, pa.string()), text)
+    return pa.table(columns)

@@ -1,0 +1,77 @@
+"""Stage 5, report: answers read from the database. For now, the summary of a load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from . import sql
+
+
+@dataclass(frozen=True)
+class FileCount:
+    file_type: str  # text, gzip, parquet or unreadable
+    files: int
+    lines_read: int
+    headers: int
+    records: int
+    malformed: int
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What the database holds after a load: files, line accounting, records, time range."""
+
+    files: tuple[FileCount, ...]
+    records: tuple[tuple[str | None, str | None, int], ...]  # (log_status, action, records)
+    top_reasons: tuple[tuple[str, int], ...]
+    file_problems: tuple[tuple[str, str], ...]  # (source_file, reason)
+    first_start: datetime | None
+    last_end: datetime | None
+    interfaces: int
+    malformed_lines: int
+
+    @property
+    def files_read(self) -> int:
+        return sum(f.files for f in self.files if f.file_type != "unreadable")
+
+    @property
+    def files_unreadable(self) -> int:
+        return sum(f.files for f in self.files if f.file_type == "unreadable")
+
+    @property
+    def lines_read(self) -> int:
+        return sum(f.lines_read for f in self.files)
+
+    @property
+    def headers(self) -> int:
+        return sum(f.headers for f in self.files)
+
+    @property
+    def record_count(self) -> int:
+        return sum(n for _, _, n in self.records)
+
+
+def load_summary(con: duckdb.DuckDBPyConnection, top: int = 5) -> LoadSummary:
+    """Summarise the tables `files`, `flows` and `malformed` as the last load left them."""
+    files = tuple(FileCount(*row) for row in sql.fetchall(con, "report/load_files"))
+    records = tuple(sql.fetchall(con, "report/load_records"))
+    reasons = tuple(sql.fetchall(con, "report/load_reasons", {"top": top}))
+    problems = tuple(sql.fetchall(con, "report/load_file_problems"))
+    first, last, interfaces, malformed = sql.fetchall(con, "report/load_overview")[0]
+    return LoadSummary(
+        files=files,
+        records=records,
+        top_reasons=reasons,
+        file_problems=problems,
+        first_start=_utc(first),
+        last_end=_utc(last),
+        interfaces=interfaces,
+        malformed_lines=malformed,
+    )
+
+
+def _utc(seconds: int | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)

@@ -1,0 +1,7 @@
+-- flowsg_is_uint(x): true when x, read as text, is 1 to 19 decimal digits and nothing else.
+-- DuckDB's own cast is lenient (it accepts '5.5', '1e3', '0x10', '1_000', ' 5'); flow-log
+-- integers are plain digits, so every integer field is checked with this before it is cast.
+-- Reads: nothing. Writes: the temporary macro flowsg_is_uint. Params: none.
+CREATE OR REPLACE TEMP MACRO flowsg_is_uint(x) AS
+    length(CAST(x AS VARCHAR)) BETWEEN 1 AND 19
+    AND ltrim(CAST(x AS VARCHAR), '0123456789') = '';

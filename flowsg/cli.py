@@ -10,13 +10,15 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from . import __version__
 from .db import DEFAULT_DB, connect
 from .errors import FlowsgError
-from .ingest import Progress, load
+from .ingest import Progress, load, walk
+from .logformat import parse_log_format
 from .output import render_load_summary
 from .report import load_summary
 
@@ -24,7 +26,64 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FlowsgGroup(click.Group):
+    """A click group that turns every error into one line on stderr and a documented exit code."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> int:
+        argv = list(sys.argv[1:] if args is None else args)
+        code = _run(self, argv, prog_name or "flowsg", complete_var, extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _run(
+    group: click.Group,
+    argv: list[str],
+    prog_name: str,
+    complete_var: str | None,
+    extra: dict[str, Any],
+) -> int:
+    debug = "--debug" in argv
+    try:
+        click.Group.main(group, argv, prog_name, complete_var, standalone_mode=False, **extra)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else prog_name
+        _error(f"{exc.format_message()} (hint: see {command} --help)")
+        return int(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except FlowsgError as exc:
+        if debug:
+            traceback.print_exc()
+        _error(str(exc))
+        return exc.exit_code
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(hint: rerun with --debug and report the traceback)"
+        )
+        return EXIT_INTERNAL
+    return 0
+
+
+def _error(line: str) -> None:
+    click.echo(f"flowsg: {' '.join(line.split())}", err=True)
+
+
+@click.group(cls=FlowsgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="flowsg")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 def cli(debug: bool) -> None:
@@ -52,9 +111,11 @@ def load_command(
     paths: tuple[str, ...], log_format: str | None, database: str, append: bool
 ) -> None:
     """Read flow logs (files or directories; text, gzip or Parquet) into the database."""
+    fmt = parse_log_format(log_format) if log_format else None
+    walked = walk(paths)  # before the database is created: a wrong path must not leave one
     con = connect(database)
     try:
-        result = load(con, paths, log_format=log_format, append=append, progress=_progress())
+        result = load(con, walked, log_format=fmt, append=append, progress=_progress())
         summary = load_summary(con)
     finally:
         con.close()
@@ -98,42 +159,10 @@ def _clear_progress() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `flowsg` command; returns the exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
-    try:
-        cli.main(args=args, prog_name="flowsg", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.UsageError as exc:
-        command = exc.ctx.command_path if exc.ctx else "flowsg"
-        _error(f"{exc.format_message()} (hint: see {command} --help)")
-        return int(exc.exit_code)
-    except click.Abort:
-        _error("interrupted")
-        return EXIT_INTERRUPTED
-    except FlowsgError as exc:
-        if debug:
-            traceback.print_exc()
-        _error(str(exc))
-        return exc.exit_code
-    except KeyboardInterrupt:
-        _error("interrupted")
-        return EXIT_INTERRUPTED
-    except Exception as exc:
-        if debug:
-            traceback.print_exc()
-        _error(
-            f"internal error: {type(exc).__name__}: {exc} "
-            "(hint: rerun with --debug and report the traceback)"
-        )
-        return EXIT_INTERNAL
-    return 0
-
-
-def _error(line: str) -> None:
-    click.echo(f"flowsg: {' '.join(line.split())}", err=True)
+    """Run the `flowsg` command with argv (default: sys.argv[1:]); return the exit code."""
+    return int(cli.main(args=argv, standalone_mode=False))
 
 
 def entry_point() -> None:
+    """The `flowsg` console script."""
     sys.exit(main())

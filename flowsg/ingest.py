@@ -69,9 +69,15 @@ class _FileStats:
     used_fallback: bool = False  # some lines were read before any header, in the fallback format
     error: str | None = None
 
+    @property
+    def readable(self) -> bool:
+        """Read at least in part: opened without error, or some lines came out before one."""
+        return self.file_type != "unreadable" and (self.error is None or self.lines_read > 0)
+
 
 @dataclass(frozen=True)
 class WalkResult:
+    given: list[str]
     files: list[str]
     unreadable: list[tuple[str, str]]
     skipped: list[str]
@@ -84,18 +90,18 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
     directory that cannot be listed, or a symbolic link that leads back into a directory being
     walked (a loop), is reported as unreadable and the walk goes on.
     """
+    given = [os.fspath(p) for p in paths]
     files: list[str] = []
     unreadable: list[tuple[str, str]] = []
     skipped: list[str] = []
-    for given in paths:
-        path = os.fspath(given)
+    for path in given:
         if not os.path.lexists(path):
             raise InputError(f"no such file or directory: {path}", "check the path")
         if os.path.isdir(path):
             _walk_dir(path, set(), files, unreadable, skipped)
         else:
             files.append(path)
-    return WalkResult(files, unreadable, skipped)
+    return WalkResult(given, files, unreadable, skipped)
 
 
 def _walk_dir(
@@ -148,7 +154,7 @@ class LoadResult:
 
 def load(
     con: duckdb.DuckDBPyConnection,
-    paths: Sequence[str | os.PathLike[str]],
+    paths: Sequence[str | os.PathLike[str]] | WalkResult,
     *,
     log_format: str | LogFormat | None = None,
     append: bool = False,
@@ -158,7 +164,8 @@ def load(
 
     ``log_format`` is the format of files without a header line (default: the version 2 default
     format), in AWS's ``${field}`` syntax. Without ``append`` the three tables are replaced. The
-    load is one transaction: if it fails half-way, the tables are as they were.
+    load is one transaction: if it fails half-way, the tables are as they were. ``paths`` may be
+    the result of :func:`walk` when the caller walked them already.
 
     Raises InputError when a path does not exist or when not one file could be read.
     """
@@ -167,10 +174,10 @@ def load(
         fallback = parse_log_format(log_format)
     else:
         fallback = log_format or DEFAULT
-    walked = walk(paths)
+    walked = paths if isinstance(paths, WalkResult) else walk(paths)
     if not walked.files and not walked.unreadable:
         raise InputError(
-            "no flow-log files found under " + ", ".join(os.fspath(p) for p in paths),
+            "no flow-log files found under " + ", ".join(walked.given),
             "directories are walked recursively; files ending in "
             + ", ".join(SKIPPED_SUFFIXES)
             + " are skipped unless named",
@@ -185,7 +192,7 @@ def load(
     except BaseException:
         _rollback(con)
         raise
-    read = sum(s.file_type != "unreadable" for s in stats)
+    read = sum(s.readable for s in stats)
     result = LoadResult(
         files_read=read,
         files_unreadable=len(stats) - read,
@@ -195,7 +202,7 @@ def load(
     )
     if read == 0:
         raise InputError(
-            "no readable flow-log file: " + ", ".join(os.fspath(p) for p in paths),
+            "no readable flow-log file: " + ", ".join(walked.given),
             "see the table `malformed` (flowsg load wrote why each file was not read)",
         )
     return result

@@ -1,0 +1,171 @@
+"""The `flowsg load` command through click's CliRunner: the summary on stdout, and one line on
+stderr with the documented exit code for every error path."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from flowsg.cli import EXIT_INTERNAL, cli
+
+HEADER = (
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes"
+    " start end action log-status"
+)
+RECORDS = [
+    "2 111122223333 eni-0a1b2c3d4e5f60718 203.0.113.10 198.51.100.20 49152 443 6 10 840"
+    " 1762074000 1762074060 ACCEPT OK",
+    "2 111122223333 eni-0a1b2c3d4e5f60718 203.0.113.200 198.51.100.20 50000 23 6 1 40"
+    " 1762074010 1762074070 REJECT OK",
+    "2 111122223333 eni-0a1b2c3d4e5f60719 - - - - - - - 1762074000 1762074060 - NODATA",
+]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write_log(path: Path, lines: list[str], *, compress: bool = False) -> Path:
+    data = ("\n".join(lines) + "\n").encode()
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
+
+
+def test_load_prints_the_summary(runner: CliRunner, tmp_path: Path) -> None:
+    log = write_log(tmp_path / "a.log.gz", [HEADER, *RECORDS, "2 broken"], compress=True)
+    db = tmp_path / "f.duckdb"
+    result = runner.invoke(cli, ["load", str(log), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"Loaded 1 file(s) into {db}" in out
+    assert "files       1 read (1 gzip), 0 unreadable, 0 skipped by name" in out
+    assert "lines       5 read: 1 header(s), 3 record(s), 1 malformed" in out
+    assert "records     OK 2 (ACCEPT 1, REJECT 1), NODATA 1" in out
+    assert "time range  2025-11-02 09:00:00 to 2025-11-02 09:01:10 UTC" in out
+    assert "interfaces  2" in out
+    assert "1  wrong number of fields: 2, expected 14" in out
+    assert result.stderr == ""
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM flows").fetchall() == [(3,)]
+
+
+def test_load_replaces_unless_append(runner: CliRunner, tmp_path: Path) -> None:
+    log = write_log(tmp_path / "a.log", [HEADER, *RECORDS])
+    db = str(tmp_path / "f.duckdb")
+    for args, expected in (([], 3), ([], 3), (["--append"], 6)):
+        result = runner.invoke(cli, ["load", str(log), "--db", db, *args])
+        assert result.exit_code == 0, result.output
+        with duckdb.connect(db, read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM flows").fetchall() == [(expected,)]
+
+
+def test_log_format_reads_headerless_files(runner: CliRunner, tmp_path: Path) -> None:
+    log = write_log(tmp_path / "cw.log", ["eni-0a1b2c3d4e5f60718 ACCEPT 203.0.113.10"])
+    fmt = "${interface-id} ${action} ${srcaddr}"
+    result = runner.invoke(cli, ["load", str(log), "--db", ":memory:", "--log-format", fmt])
+    assert result.exit_code == 0, result.output
+    assert "1 record(s), 0 malformed" in result.stdout
+
+
+def error_line(result: object) -> str:
+    stderr = result.stderr  # type: ignore[attr-defined]
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("flowsg: ")
+    assert "Traceback" not in stderr
+    return str(lines[0])
+
+
+def test_no_such_path_exits_3_and_creates_no_database(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "f.duckdb"
+    result = runner.invoke(cli, ["load", str(tmp_path / "missing"), "--db", str(db)])
+    assert result.exit_code == 3
+    assert "no such file or directory" in error_line(result)
+    assert result.stdout == ""
+    assert not db.exists()
+
+
+def test_directory_without_logs_exits_3(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("not a log")
+    result = runner.invoke(cli, ["load", str(tmp_path), "--db", ":memory:"])
+    assert result.exit_code == 3
+    assert "no flow-log files found" in error_line(result)
+
+
+def test_nothing_readable_exits_3(runner: CliRunner, tmp_path: Path) -> None:
+    corrupt = tmp_path / "x.log.gz"
+    corrupt.write_bytes(b"\x1f\x8b\x08\x00garbage that is not deflate")
+    db = str(tmp_path / "f.duckdb")
+    result = runner.invoke(cli, ["load", str(corrupt), "--db", db])
+    assert result.exit_code == 3
+    assert "no readable flow-log file" in error_line(result)
+    # The database still says why: one malformed row for the file, without a line number.
+    with duckdb.connect(db, read_only=True) as con:
+        rows = con.execute("SELECT line_number, reason FROM malformed").fetchall()
+    assert len(rows) == 1
+    assert rows[0][0] is None
+    assert rows[0][1].startswith("unreadable: corrupt gzip data after line 0")
+
+
+def test_unreadable_file_only_exits_3(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "loop.log"
+    target.symlink_to(target)  # a symlink to itself cannot be opened
+    result = runner.invoke(cli, ["load", str(target), "--db", ":memory:"])
+    assert result.exit_code == 3
+    assert "no readable flow-log file" in error_line(result)
+
+
+def test_database_that_cannot_be_opened_exits_5(runner: CliRunner, tmp_path: Path) -> None:
+    log = write_log(tmp_path / "a.log", [HEADER, *RECORDS])
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("this is not a DuckDB database\n" * 100)
+    result = runner.invoke(cli, ["load", str(log), "--db", str(not_a_db)])
+    assert result.exit_code == 5
+    assert "cannot open database" in error_line(result)
+    result = runner.invoke(cli, ["load", str(log), "--db", str(tmp_path)])
+    assert result.exit_code == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["load"], "Missing argument"),
+        (["load", "x", "--bogus"], "No such option"),
+        (["nosuchcommand"], "No such command"),
+        (["load", "x", "--log-format", "${version} ${nosuchfield}"], "unknown field"),
+        (["load", "x", "--log-format", "not ${closed"], "cannot read the log format"),
+    ],
+)
+def test_usage_errors_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert message in error_line(result)
+
+
+def test_internal_errors_are_one_line_unless_debug(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = write_log(tmp_path / "a.log", [HEADER, *RECORDS])
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("flowsg.cli.load_summary", explode)
+    result = runner.invoke(cli, ["load", str(log), "--db", ":memory:"])
+    assert result.exit_code == EXIT_INTERNAL
+    assert "internal error: RuntimeError: boom" in error_line(result)
+    result = runner.invoke(cli, ["--debug", "load", str(log), "--db", ":memory:"])
+    assert result.exit_code == EXIT_INTERNAL
+    assert "Traceback" in result.stderr
+
+
+def test_version_and_help(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["--version"]).exit_code == 0
+    result = runner.invoke(cli, ["load", "--help"])
+    assert result.exit_code == 0
+    assert "--log-format" in result.stdout

@@ -19,7 +19,7 @@ WITH unwrapped AS (
             WHEN strlen(line) > $max_line
                 THEN 'line too long: ' || strlen(line) || ' bytes, the limit is ' || $max_line
             WHEN contains(line, chr(65533)) OR contains(line, chr(0)) THEN 'invalid UTF-8 or NUL byte'
-            WHEN trim(rtrim(line, chr(13))) = '' THEN 'empty line'
+            WHEN NOT regexp_matches(line, '[^ \r]') THEN 'empty line'
             WHEN starts_with(line, '{') AND NOT json_valid(line) THEN 'not valid JSON'
             WHEN starts_with(line, '{') AND json_extract_string(line, '$.message') IS NULL
                 THEN 'JSON line without a "message" member'
@@ -38,12 +38,32 @@ split AS (
         line_number,
         raw,
         pre_reason,
-        CASE
-            WHEN len(string_split(rtrim(body, chr(13)), ' ')) = $n_fields
-                THEN string_split(rtrim(body, chr(13)), ' ')
-            ELSE string_split_regex(trim(rtrim(body, chr(13))), ' +')
-        END AS tok0
+        CASE WHEN suffix(body, chr(13)) THEN rtrim(body, chr(13)) ELSE body END AS body
     FROM unwrapped
+),
+single AS (
+    SELECT
+        source_file,
+        line_number,
+        raw,
+        pre_reason,
+        body,
+        string_split(body, ' ') AS tok1
+    FROM split
+),
+spaced AS (
+    -- Fields separated by more than one space, or spaces around the line: split on runs.
+    SELECT
+        source_file,
+        line_number,
+        raw,
+        pre_reason,
+        CASE
+            WHEN contains(body, '  ') OR starts_with(body, ' ') OR suffix(body, ' ')
+                THEN string_split_regex(trim(body), ' +')
+            ELSE tok1
+        END AS tok0
+    FROM single
 ),
 tokens AS (
     SELECT
@@ -55,7 +75,7 @@ tokens AS (
             WHEN len(tok0) = $n_fields + 1 AND tok0[1] LIKE '____-__-__T%' THEN tok0[2:]
             ELSE tok0
         END AS tok
-    FROM split
+    FROM spaced
 )
 SELECT
     source_file,

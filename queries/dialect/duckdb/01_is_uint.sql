@@ -3,5 +3,4 @@
 -- integers are plain digits, so every integer field is checked with this before it is cast.
 -- Reads: nothing. Writes: the temporary macro flowsg_is_uint. Params: none.
 CREATE OR REPLACE TEMP MACRO flowsg_is_uint(x) AS
-    length(CAST(x AS VARCHAR)) BETWEEN 1 AND 19
-    AND ltrim(CAST(x AS VARCHAR), '0123456789') = '';
+    regexp_full_match(CAST(x AS VARCHAR), '[0-9]{1,19}');

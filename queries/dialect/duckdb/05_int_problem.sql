@@ -4,11 +4,11 @@
 CREATE OR REPLACE TEMP MACRO flowsg_int_problem(name, x, maxv) AS
     CASE
         WHEN x IS NULL THEN NULL
-        WHEN flowsg_is_uint(x)
+        WHEN NOT flowsg_is_uint(x)
             THEN CASE
-                WHEN TRY_CAST(x AS BIGINT) IS NULL OR TRY_CAST(x AS BIGINT) > maxv
-                    THEN 'out of range: ' || name
-            END
-        WHEN regexp_full_match(CAST(x AS VARCHAR), '-[0-9]{1,19}') THEN 'out of range: ' || name
-        ELSE 'not an integer: ' || name
+                WHEN regexp_full_match(CAST(x AS VARCHAR), '-[0-9]{1,19}') THEN 'out of range: '
+                ELSE 'not an integer: '
+            END || name
+        WHEN TRY_CAST(x AS BIGINT) IS NULL OR TRY_CAST(x AS BIGINT) > maxv
+            THEN 'out of range: ' || name
     END;

@@ -8,15 +8,15 @@ of: a header, a row of ``flows``, a row of ``malformed``.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
-import gzip
 import os
 import stat
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import IO, Any
 
 import duckdb
 import numpy as np
@@ -335,9 +335,9 @@ def _load_file(
     batches: _Batches,
 ) -> None:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before open(): a FIFO would block it
+            raise OSError("not a regular file")
         with open(path, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise OSError("not a regular file")
             magic = fh.read(4)
     except OSError as exc:
         stats.file_type = "unreadable"
@@ -359,8 +359,9 @@ def _load_text(
 ) -> None:
     fmt = fallback
     try:
-        with _open_stream(stats.source_file, stats.file_type) as stream:
-            for first, lines in _line_blocks(stream, con, stats):
+        with open(stats.source_file, "rb") as fh:
+            chunks = _gunzip(fh) if stats.file_type == "gzip" else _raw(fh)
+            for first, lines in _line_blocks(chunks, con, stats):
                 fmt = _load_block(con, stats, first, lines, fmt, batches)
     except (OSError, EOFError, zlib.error) as exc:
         what = "corrupt gzip data" if stats.file_type == "gzip" else "read error"
@@ -370,54 +371,95 @@ def _load_text(
         stats.formats.insert(0, f"(no header) {fallback.text}")
 
 
-def _open_stream(path: str, file_type: str) -> IO[bytes]:
-    if file_type == "gzip":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return open(path, "rb")
+_READ_BYTES = 1024 * 1024
+
+
+def _raw(fh: IO[bytes]) -> Iterator[bytes]:
+    while data := fh.read(_READ_BYTES):
+        yield data
+
+
+def _gunzip(fh: IO[bytes]) -> Iterator[bytes]:
+    """Decompress gzip (several members one after another included) as it is read, so that a
+    truncated or corrupt file still yields every byte before the damage."""
+    inflate = zlib.decompressobj(wbits=31)
+    while data := fh.read(_READ_BYTES):
+        while data:
+            yield inflate.decompress(data)
+            if not inflate.eof:
+                break
+            data = inflate.unused_data
+            if not data.strip(b"\x00"):  # zero padding after the last member
+                return
+            inflate = zlib.decompressobj(wbits=31)
+    yield inflate.flush()
+    if not inflate.eof:
+        raise EOFError("the file ends before the end of the compressed stream")
 
 
 def _line_blocks(
-    stream: IO[bytes], con: duckdb.DuckDBPyConnection, stats: _FileStats
+    chunks: Iterable[bytes], con: duckdb.DuckDBPyConnection, stats: _FileStats
 ) -> Iterator[tuple[int, pa.Array[Any]]]:
     """Yield (number of the first line, the lines) in blocks of about BLOCK_BYTES.
 
     Lines are cut at '\\n' only (a trailing '\\r' is removed in SQL); bytes that are not UTF-8
-    are replaced by U+FFFD, which marks the line for quarantine. A line longer than BLOCK_BYTES
-    is quarantined here without being held in memory whole.
+    are replaced by U+FFFD, which marks the line for quarantine; a UTF-8 byte-order mark at the
+    start of the file is dropped. A line longer than BLOCK_BYTES is quarantined here without
+    being held in memory whole.
     """
-    pending = b""
+    parts: list[bytes] = []
+    size = 0
     overlong = False  # inside a line that is longer than BLOCK_BYTES
-    while True:
-        data = stream.read(BLOCK_BYTES)
-        if not data:
+    at_start = True
+    broken: BaseException | None = None
+    for data in _until_error(chunks):
+        if isinstance(data, BaseException):
+            broken = data  # yield what was read before the damage, then report it
             break
+        if at_start and data:
+            data = data.removeprefix(codecs.BOM_UTF8)
+            at_start = False
         if overlong:
             cut = data.find(b"\n")
             if cut < 0:
                 continue
             overlong = False
             data = data[cut + 1 :]
-        buf = pending + data if pending else data
+        parts.append(data)
+        size += len(data)
+        if size < BLOCK_BYTES:
+            continue
+        buf = b"".join(parts)
         cut = buf.rfind(b"\n")
         if cut < 0:
-            if len(buf) > BLOCK_BYTES:
-                stats.lines_read += 1
-                reason = f"line too long: over {BLOCK_BYTES} bytes, the limit is {MAX_LINE_BYTES}"
-                _line_problem(con, stats, stats.lines_read, reason, buf[:1024])
-                pending, overlong = b"", True
-            else:
-                pending = buf
+            stats.lines_read += 1
+            reason = f"line too long: over {BLOCK_BYTES} bytes, the limit is {MAX_LINE_BYTES}"
+            _line_problem(con, stats, stats.lines_read, reason, buf[:1024])
+            parts, size, overlong = [], 0, True
             continue
-        pending = buf[cut + 1 :]
-        lines = _split(buf[:cut])
-        first = stats.lines_read + 1
-        stats.lines_read += len(lines)
-        yield first, lines
-    if pending and not overlong:
-        lines = _split(pending)
-        first = stats.lines_read + 1
-        stats.lines_read += len(lines)
-        yield first, lines
+        rest = buf[cut + 1 :]
+        parts, size = [rest], len(rest)
+        yield _numbered(stats, buf[:cut])
+    buf = b"".join(parts)
+    if buf and not overlong:
+        yield _numbered(stats, buf.removesuffix(b"\n"))
+    if broken is not None:
+        raise broken
+
+
+def _until_error(chunks: Iterable[bytes]) -> Iterator[bytes | Exception]:
+    """The chunks, then the read error that ended them (instead of raising it)."""
+    try:
+        yield from chunks
+    except (OSError, EOFError, zlib.error) as exc:
+        yield exc
+
+
+def _numbered(stats: _FileStats, block: bytes) -> tuple[int, pa.Array[Any]]:
+    lines = _split(block)
+    first = stats.lines_read + 1
+    stats.lines_read += len(lines)
+    return first, lines
 
 
 def _split(block: bytes) -> pa.Array[Any]:

@@ -1,6 +1,6 @@
--- Checks and types the fields of one batch: integers (plain digits, within their range; start/end
--- given in milliseconds, above 2^32, become seconds), addresses (with their numeric forms from
--- ip_numbers), action, log-status and flow-direction values. Each row gets the first problem found
+-- Checks and types the fields of one batch: integers (plain digits, within their range; a start or
+-- end above 2^32 = 4294967296 is in milliseconds and becomes seconds), addresses (with their numeric
+-- forms from ip_numbers), action, log-status and flow-direction values. Each row gets the first problem found
 -- as `reason`, or NULL when it is a good record.
 -- Reads: fields_raw, ip_numbers. Writes: temp table staged (the columns of flows, plus raw and
 --   reason).
@@ -53,11 +53,11 @@ SELECT
     TRY_CAST(r.packets AS BIGINT) AS packets,
     TRY_CAST(r.bytes AS BIGINT) AS bytes,
     CASE
-        WHEN TRY_CAST(r."start" AS BIGINT) > 4294967295 THEN TRY_CAST(r."start" AS BIGINT) // 1000
+        WHEN TRY_CAST(r."start" AS BIGINT) > 4294967296 THEN TRY_CAST(r."start" AS BIGINT) // 1000
         ELSE TRY_CAST(r."start" AS BIGINT)
     END AS "start",
     CASE
-        WHEN TRY_CAST(r."end" AS BIGINT) > 4294967295 THEN TRY_CAST(r."end" AS BIGINT) // 1000
+        WHEN TRY_CAST(r."end" AS BIGINT) > 4294967296 THEN TRY_CAST(r."end" AS BIGINT) // 1000
         ELSE TRY_CAST(r."end" AS BIGINT)
     END AS "end",
     r.action,

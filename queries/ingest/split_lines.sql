@@ -19,7 +19,7 @@ WITH unwrapped AS (
             WHEN strlen(line) > $max_line
                 THEN 'line too long: ' || strlen(line) || ' bytes, the limit is ' || $max_line
             WHEN contains(line, chr(65533)) OR contains(line, chr(0)) THEN 'invalid UTF-8 or NUL byte'
-            WHEN NOT regexp_matches(line, '[^ \r]') THEN 'empty line'
+            WHEN NOT regexp_matches(line, '[^ \t\r]') THEN 'empty line'
             WHEN starts_with(line, '{') AND NOT json_valid(line) THEN 'not valid JSON'
             WHEN starts_with(line, '{') AND json_extract_string(line, '$.message') IS NULL
                 THEN 'JSON line without a "message" member'

@@ -41,7 +41,7 @@ SKIPPED_SUFFIXES = (".md", ".json", ".py", ".ipynb", ".yml", ".yaml", ".toml", "
 """Inside a directory, files with these endings are not flow logs (a snapshot's JSON, a README);
 a file named on the command line is always read."""
 
-_HEADER_CANDIDATE = r"^[ \t]*[a-z][a-z0-9-]*([ \t]+[a-z][a-z0-9-]*)*[ \t]*\r?$"
+_HEADER_CANDIDATE = r"^ *[a-z][a-z0-9-]*( +[a-z][a-z0-9-]*)* *\r?$"
 
 
 @dataclass

@@ -81,7 +81,8 @@ def header_format(line: str) -> LogFormat | None:
     a known field: a record never consists of field names only, even one whose values are all
     ids (``eni-0abc vpc-0def``), since ids are not field names.
     """
-    words = line.split()
+    words = line.rstrip("\r").strip(" ").split(" ")
+    words = [w for w in words if w]  # fields are separated by runs of spaces, nothing else
     if not words or not all(_NAME.fullmatch(w) for w in words):
         return None
     if not any(w in BY_NAME or w in TRANSIT_GATEWAY_FIELDS for w in words):

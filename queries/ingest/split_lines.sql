@@ -59,8 +59,12 @@ spaced AS (
         raw,
         pre_reason,
         CASE
+            WHEN body = '' THEN []::VARCHAR[]
             WHEN contains(body, '  ') OR starts_with(body, ' ') OR suffix(body, ' ')
-                THEN string_split_regex(trim(body), ' +')
+                THEN CASE
+                    WHEN trim(body, ' ') = '' THEN []::VARCHAR[]
+                    ELSE string_split_regex(trim(body, ' '), ' +')
+                END
             ELSE tok1
         END AS tok0
     FROM single

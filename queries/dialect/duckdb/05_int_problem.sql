@@ -6,7 +6,7 @@ CREATE OR REPLACE TEMP MACRO flowsg_int_problem(name, x, maxv) AS
         WHEN x IS NULL THEN NULL
         WHEN NOT flowsg_is_uint(x)
             THEN CASE
-                WHEN regexp_full_match(CAST(x AS VARCHAR), '-[0-9]{1,19}') THEN 'out of range: '
+                WHEN regexp_full_match(CAST(x AS VARCHAR), '-0*[0-9]{1,19}') THEN 'out of range: '
                 ELSE 'not an integer: '
             END || name
         WHEN TRY_CAST(x AS BIGINT) IS NULL OR TRY_CAST(x AS BIGINT) > maxv

@@ -1,0 +1,51 @@
+"""Shared test set-up: Hypothesis profiles and a fresh in-memory flowsg database per test.
+
+Profiles: ``default`` for local runs (random examples; failures are replayed from .hypothesis/);
+``ci``, loaded when the environment variable ``CI`` is set: as many examples (a flowsg load costs
+~0.1 s, so more would push the property tests past a minute on a 2-core machine), derandomized
+so that a CI run does not fail on examples an earlier run of the same code passed, without the
+example database (CI starts from a clean clone), printing the reproduction blob of a failure.
+``HYPOTHESIS_PROFILE=<name>`` picks a profile by hand.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, settings
+
+import flowsg
+
+settings.register_profile(
+    "default",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci",
+    settings.get_profile("default"),
+    derandomize=True,
+    database=None,
+    print_blob=True,
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh in-memory flowsg database, closed after the test.
+
+    Not for ``@given`` tests: a function-scoped fixture is shared by all examples of one test, so
+    those open their own connection per example.
+    """
+    connection = flowsg.connect(":memory:")
+    try:
+        yield connection
+    finally:
+        connection.close()

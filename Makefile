@@ -1,5 +1,5 @@
 # flowsg: two commands do all the set-up on a fresh machine (python3 >= 3.11, pip, make):
-#   make demo   creates .venv, installs flowsg, runs it on sample_logs/ and prints the result
+#   make demo   creates .venv, installs flowsg, analyzes sample_logs/ and prints the result
 #   make test   installs the test dependencies, runs ruff, mypy --strict and the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/flowsg load sample_logs/ --db $(DB)
+	$(BIN)/flowsg analyze sample_logs/ --snapshot sample_logs/snapshot --db $(DB) --out sample_out
 
 test: $(VENV)/.installed-test lint typecheck pytest
 
@@ -41,4 +41,4 @@ sample: $(VENV)/.installed
 	$(BIN)/python sample_logs/generate.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.duckdb *.duckdb.wal
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.duckdb *.duckdb.wal sample_out

@@ -6,7 +6,9 @@ The library API. Every stage is a function over a DuckDB connection; the databas
 
     con = flowsg.connect("flowsg.duckdb")          # or ":memory:"
     flowsg.load(con, ["sample_logs/"])             # -> tables flows, malformed, files
-    print(flowsg.load_summary(con))
+    flowsg.load_snapshot(con, "sample_logs/snapshot")  # -> rules, interfaces, addresses, ...
+    flowsg.attribute(con)                          # -> flows.verdict, ..., rule_usage
+    print(flowsg.analyze_summary(con))
     con.sql("SELECT action, count(*) FROM flows GROUP BY action").show()
 """
 
@@ -25,14 +27,22 @@ from .errors import (
 from .fields import DEFAULT_FORMAT, FIELDS, Field
 from .ingest import MAX_LINE_BYTES, LoadResult, Progress, load, walk
 from .logformat import LogFormat, parse_log_format
-from .report import LoadSummary, load_summary
+from .match import match
+from .pipeline import AnalyzeResult, analyze
+from .report import AnalyzeSummary, LoadSummary, analyze_summary, load_summary
+from .snapshot import SnapshotResult, load_snapshot
 from .sql import queries_dir
+from .verdict import VERDICTS, AttributionResult, attribute, judge
 
 __all__ = [
     "DEFAULT_DB",
     "DEFAULT_FORMAT",
     "FIELDS",
     "MAX_LINE_BYTES",
+    "VERDICTS",
+    "AnalyzeResult",
+    "AnalyzeSummary",
+    "AttributionResult",
     "DatabaseError",
     "Field",
     "FlowsgError",
@@ -42,11 +52,18 @@ __all__ = [
     "LogFormat",
     "Progress",
     "SnapshotError",
+    "SnapshotResult",
     "UsageError",
     "__version__",
+    "analyze",
+    "analyze_summary",
+    "attribute",
     "connect",
+    "judge",
     "load",
+    "load_snapshot",
     "load_summary",
+    "match",
     "parse_log_format",
     "queries_dir",
     "walk",

@@ -6,6 +6,7 @@ documented exit code (README, "Exit codes"); a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -16,11 +17,17 @@ import click
 
 from . import __version__
 from .db import DEFAULT_DB, connect
-from .errors import FlowsgError
+from .errors import FlowsgError, InputError
 from .ingest import Progress, load, walk
 from .logformat import parse_log_format
-from .output import render_load_summary
-from .report import load_summary
+from .output import (
+    render_analyze_summary,
+    render_load_summary,
+    summary_document,
+    write_outputs,
+)
+from .pipeline import analyze
+from .report import analyze_summary, load_summary
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -125,6 +132,61 @@ def load_command(
             summary, database=database, seconds=result.seconds, skipped=result.files_skipped
         )
     )
+
+
+@cli.command("analyze")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--snapshot",
+    required=True,
+    metavar="DIR",
+    type=click.Path(path_type=str),
+    help="Folder of the JSON printed by aws ec2 describe-security-groups,"
+    " describe-security-group-rules,"
+    " describe-network-interfaces, describe-network-acls, describe-managed-prefix-lists and"
+    " get-managed-prefix-list-entries.",
+)
+@click.option(
+    "--log-format",
+    metavar="FORMAT",
+    help="Format of files without a header line, in AWS's syntax: '${version} ${account-id} ...'.",
+)
+@click.option(
+    "--db",
+    "database",
+    default=DEFAULT_DB,
+    show_default=True,
+    metavar="FILE",
+    help="DuckDB database to keep every table in (':memory:' for none).",
+)
+@click.option(
+    "--out",
+    metavar="DIR",
+    type=click.Path(path_type=str, file_okay=False),
+    help="Also write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json here.",
+)
+def analyze_command(
+    paths: tuple[str, ...],
+    snapshot: str,
+    log_format: str | None,
+    database: str,
+    out: str | None,
+) -> None:
+    """Attribute every flow record to the security-group rules that allowed it, or say why not."""
+    fmt = parse_log_format(log_format) if log_format else None
+    walked = walk(paths)
+    if not os.path.exists(snapshot):
+        raise InputError(f"no such snapshot: {snapshot}", "give --snapshot DIR")
+    con = connect(database)
+    try:
+        result = analyze(con, walked, snapshot, log_format=fmt, progress=_progress())
+        summary = analyze_summary(con)
+        if out:
+            write_outputs(con, out, summary_document(summary))
+    finally:
+        con.close()
+    _clear_progress()
+    click.echo(render_analyze_summary(summary, database=database, seconds=result.seconds))
 
 
 def _progress() -> ProgressPrinter | None:

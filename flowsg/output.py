@@ -1,10 +1,18 @@
-"""Stage 6, output: rendering results as text for a terminal (data on stdout only)."""
+"""Stage 6, output: text for a terminal (data on stdout only) and files for --out."""
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-from .report import LoadSummary
+import duckdb
+import pyarrow.parquet as pq
+
+from . import __version__, sql
+from .report import AnalyzeSummary, LoadSummary
 
 
 def render_load_summary(
@@ -67,3 +75,124 @@ def _range(first: datetime | None, last: datetime | None) -> str:
     if first is None or last is None:
         return "none (no record has start and end)"
     return f"{first:%Y-%m-%d %H:%M:%S} to {last:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def render_analyze_summary(summary: AnalyzeSummary, *, database: str, seconds: float) -> str:
+    """The summary `flowsg analyze` prints: records by verdict, unused rules, top rejections."""
+    total = sum(n for _, n in summary.by_verdict) or 1
+    lines = [
+        f"Analyzed {summary.load.record_count:,} record(s) from {summary.load.files_read:,} "
+        f"file(s) against {summary.rules:,} rule(s) into {database} in {seconds:.1f} s",
+        _row("time range", _range(summary.load.first_start, summary.load.last_end)),
+        _row("malformed", f"{summary.load.malformed_lines:,} line(s) (see the table `malformed`)"),
+        "",
+        "Records by verdict",
+    ]
+    lines += [f"  {v:<20}{n:>10,}  {100 * n / total:5.1f}%" for v, n in summary.by_verdict]
+    lines += ["", f"Rules with no traffic: {len(summary.unused_rules):,} of {summary.rules:,}"]
+    for (
+        rule_id,
+        group_id,
+        group_name,
+        direction,
+        protocol,
+        lo,
+        hi,
+        _kind,
+        peer,
+        ok,
+    ) in summary.unused_rules[:15]:
+        note = "" if ok else "  (unresolvable)"
+        lines.append(
+            f"  {rule_id:<22} {group_id} ({group_name}) {direction:<7} "
+            f"{_proto(protocol)} {_ports(protocol, lo, hi)} {peer}{note}"
+        )
+    if len(summary.unused_rules) > 15:
+        lines.append(f"  ... and {len(summary.unused_rules) - 15:,} more (table rule_usage)")
+    if summary.top_rejected:
+        lines += ["", "Most rejected destinations"]
+        lines.append(
+            f"  {'records':>8}  {'sources':>7}  {'verdict':<17} {'interface':<22} destination"
+        )
+        for r in summary.top_rejected:
+            port = "" if r.dstport is None else f":{r.dstport}"
+            lines.append(
+                f"  {r.records:>8,}  {r.sources:>7,}  {r.verdict:<17} {r.interface_id or '-':<22} "
+                f"{r.dstaddr or '-'}{port} {_proto(r.protocol)}"
+            )
+    return "\n".join(lines)
+
+
+_PROTOCOLS = {-1: "all", 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
+
+
+def _proto(protocol: int | None) -> str:
+    if protocol is None:
+        return "-"
+    return _PROTOCOLS.get(protocol, str(protocol))
+
+
+def _ports(protocol: int | None, lo: int | None, hi: int | None) -> str:
+    if protocol not in (6, 17) or lo is None or lo == -1 or (lo <= 0 and (hi or 0) >= 65535):
+        return "all"
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def write_outputs(
+    con: duckdb.DuckDBPyConnection, out: str | Path, summary_json: dict[str, Any]
+) -> list[Path]:
+    """Write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json into `out`.
+
+    Each file is written beside its final name and renamed into place, so a reader never sees a
+    half-written file and an interrupted run leaves the earlier file intact.
+    """
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("flows", "rule_usage", "malformed"):
+        target = folder / f"{name}.parquet"
+        _atomic_parquet(con, f"output/{name}", target)
+        written.append(target)
+    target = folder / "summary.json"
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(summary_json, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    written.append(target)
+    return written
+
+
+def _atomic_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        reader = sql.arrow_reader(con, query)
+        with pq.ParquetWriter(tmp, reader.schema, compression="zstd") as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def summary_document(summary: AnalyzeSummary) -> dict[str, Any]:
+    """The content of summary.json (its keys are documented in the README)."""
+    load = summary.load
+    return {
+        "flowsg_version": __version__,
+        "records": load.record_count,
+        "records_by_verdict": dict(summary.by_verdict),
+        "records_by_reason": dict(summary.by_reason),
+        "files": {
+            "read": load.files_read,
+            "unreadable": load.files_unreadable,
+            "lines_read": load.lines_read,
+            "headers": load.headers,
+            "malformed_lines": load.malformed_lines,
+        },
+        "time_range": {
+            "first_start": load.first_start.isoformat() if load.first_start else None,
+            "last_end": load.last_end.isoformat() if load.last_end else None,
+        },
+        "interfaces": load.interfaces,
+        "rules": summary.rules,
+        "rules_without_traffic": len(summary.unused_rules),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 
@@ -75,3 +76,43 @@ def load_summary(con: duckdb.DuckDBPyConnection, top: int = 5) -> LoadSummary:
 
 def _utc(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+@dataclass(frozen=True)
+class RejectedDestination:
+    interface_id: str | None
+    dstaddr: str | None
+    dstport: int | None
+    protocol: int | None
+    verdict: str
+    records: int
+    sources: int
+
+
+@dataclass(frozen=True)
+class AnalyzeSummary:
+    """What `flowsg analyze` prints: the load, records by verdict and reason, unused rules and the
+    most rejected destinations."""
+
+    load: LoadSummary
+    by_verdict: tuple[tuple[str, int], ...]
+    by_reason: tuple[tuple[str, int], ...]
+    rules: int
+    unused_rules: tuple[tuple[Any, ...], ...]  # rule_id, group_id, group_name, direction, ...
+    top_rejected: tuple[RejectedDestination, ...]
+
+
+def analyze_summary(con: duckdb.DuckDBPyConnection, top: int = 10) -> AnalyzeSummary:
+    """Summarise flows and rule_usage as `flowsg analyze` left them."""
+    rules = sql.fetchall(con, "report/rule_count")[0][0]
+    return AnalyzeSummary(
+        load=load_summary(con),
+        by_verdict=tuple(sql.fetchall(con, "verdict/by_verdict")),
+        by_reason=tuple(sql.fetchall(con, "report/verdict_reasons")),
+        rules=rules,
+        unused_rules=tuple(sql.fetchall(con, "report/unused_rules")),
+        top_rejected=tuple(
+            RejectedDestination(*row)
+            for row in sql.fetchall(con, "report/top_rejected", {"top": top})
+        ),
+    )

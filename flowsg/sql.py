@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from .errors import DatabaseError
 
@@ -59,6 +60,16 @@ def run(
         raise TypeError(f"query {name} needs parameters {missing}")
     bound = {p: given[p] for p in wanted}
     return con.execute(query(name), bound) if bound else con.execute(query(name))
+
+
+def arrow_reader(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
+) -> pa.RecordBatchReader:
+    """Run a query from ``queries/`` and stream its result as Arrow record batches."""
+    given = params or {}
+    bound = {p: given[p] for p in parameters(name)}
+    reader: pa.RecordBatchReader = con.sql(query(name), params=bound or None).to_arrow_reader()
+    return reader
 
 
 def fetchall(

@@ -1,0 +1,26 @@
+"""Stage 3, match: which security-group rules match each record, in both directions.
+
+Set-based SQL over distinct keys (``queries/match/``): records that share interface, protocol,
+addresses, ports, flow-direction, action and TCP opening flags are matched once. Needs the tables
+of the ingest stage (``flows``) and of the snapshot stage (``interfaces``, ``interface_groups``,
+``addresses``, ``rules``, ``rule_peers``).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from . import sql
+
+STEPS = (
+    "match/flow_keys",
+    "match/key_directions",
+    "match/remote_peers",
+    "match/key_matches",
+)
+
+
+def match(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the temporary tables flow_keys, key_directions, remote_peers and key_matches."""
+    for step in STEPS:
+        sql.run(con, step).fetchall()

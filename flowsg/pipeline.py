@@ -1,0 +1,48 @@
+"""The whole job, stage after stage: load the logs, load the snapshot, attribute, summarise."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .errors import InputError
+from .ingest import LoadResult, ProgressCallback, WalkResult, load, walk
+from .logformat import LogFormat
+from .snapshot import SnapshotResult, load_snapshot
+from .verdict import AttributionResult, attribute
+
+
+@dataclass(frozen=True)
+class AnalyzeResult:
+    load: LoadResult
+    snapshot: SnapshotResult
+    attribution: AttributionResult
+    seconds: float
+
+
+def analyze(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | os.PathLike[str]] | WalkResult,
+    snapshot: str | os.PathLike[str],
+    *,
+    log_format: str | LogFormat | None = None,
+    progress: ProgressCallback | None = None,
+) -> AnalyzeResult:
+    """Load flow logs and the snapshot into `con`, then attribute every record.
+
+    The snapshot is read first: an invalid one (SnapshotError) stops the run before the logs,
+    which take the time, are read.
+    """
+    began = time.monotonic()
+    if not Path(snapshot).exists():
+        raise InputError(f"no such snapshot: {os.fspath(snapshot)}", "give --snapshot DIR")
+    walked = paths if isinstance(paths, WalkResult) else walk(paths)
+    snap = load_snapshot(con, snapshot)
+    loaded = load(con, walked, log_format=log_format, progress=progress)
+    attributed = attribute(con)
+    return AnalyzeResult(loaded, snap, attributed, time.monotonic() - began)

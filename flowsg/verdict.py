@@ -1,0 +1,65 @@
+"""Stage 4, verdict: orientation and verdict of every record, and the usage of every rule.
+
+Verdicts (a public contract, see the README): allowed, return, unexplained, blocked_elsewhere,
+no_rule, unknown_interface, no_security_group, skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from . import sql
+from .match import match
+
+VERDICTS = (
+    "allowed",
+    "return",
+    "unexplained",
+    "blocked_elsewhere",
+    "no_rule",
+    "unknown_interface",
+    "no_security_group",
+    "skipped",
+)
+
+STEPS = (
+    "match/key_verdicts",
+    "match/key_rule_lists",
+    "match/apply_verdicts",
+    "match/rule_usage",
+)
+
+
+@dataclass(frozen=True)
+class AttributionResult:
+    """Records by verdict after :func:`attribute`."""
+
+    by_verdict: dict[str, int]
+
+    @property
+    def records(self) -> int:
+        return sum(self.by_verdict.values())
+
+
+def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
+    """From the matches of :func:`flowsg.match.match`: verdicts into flows, and rule_usage."""
+    for step in STEPS:
+        sql.run(con, step).fetchall()
+    counts = dict(sql.fetchall(con, "verdict/by_verdict"))
+    return AttributionResult({v: int(counts.get(v, 0)) for v in VERDICTS})
+
+
+def attribute(con: duckdb.DuckDBPyConnection) -> AttributionResult:
+    """Match and judge: fills flows.direction, verdict, matched_rule_ids and reason, and creates
+    rule_usage. Needs `flows` (flowsg.load) and the snapshot tables (flowsg.load_snapshot)."""
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        match(con)
+        result = judge(con)
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        con.execute("ROLLBACK").fetchall()
+        raise
+    return result

@@ -1,0 +1,60 @@
+-- Attribution, step 1: the distinct keys of the records to judge. Many records share (interface,
+-- protocol, addresses, ports, flow-direction, action, TCP opening flags), so matching runs once per
+-- key, not once per record; each key carries its records' count, packets, bytes and time span.
+-- tcp_open: 'syn-ack' when a TCP record's flags have SYN and ACK (18), 'syn' for SYN alone (2).
+-- src_family/dst_family: 4 for IPv4 (stored IPv4-mapped: hi = -2^63, lo within ::ffff:0:0/96), else 6.
+-- Records with log-status NODATA/SKIPDATA are not keys (verdict `skipped`).
+-- Reads: flows. Writes: temp table flow_keys. Params: none.
+CREATE OR REPLACE TEMP TABLE flow_keys AS
+SELECT
+    row_number() OVER () AS key_id,
+    g.*,
+    CASE
+        WHEN g.srcaddr_hi = -9223372036854775808
+            AND g.srcaddr_lo BETWEEN -9223090566173032448 AND -9223090561878065153 THEN 4
+        WHEN g.srcaddr_hi IS NOT NULL THEN 6
+    END AS src_family,
+    CASE
+        WHEN g.dstaddr_hi = -9223372036854775808
+            AND g.dstaddr_lo BETWEEN -9223090566173032448 AND -9223090561878065153 THEN 4
+        WHEN g.dstaddr_hi IS NOT NULL THEN 6
+    END AS dst_family
+FROM (
+    SELECT
+        interface_id,
+        protocol,
+        srcaddr_hi,
+        srcaddr_lo,
+        dstaddr_hi,
+        dstaddr_lo,
+        srcport,
+        dstport,
+        flow_direction,
+        action,
+        CASE
+            WHEN protocol = 6 AND (tcp_flags & 2) = 2
+                THEN CASE WHEN (tcp_flags & 18) = 18 THEN 'syn-ack' ELSE 'syn' END
+        END AS tcp_open,
+        count(*) AS records,
+        sum(packets) AS packets,
+        sum(bytes) AS bytes,
+        min("start") AS first_start,
+        max("end") AS last_end
+    FROM flows
+    WHERE log_status IS NULL OR log_status = 'OK'
+    GROUP BY
+        interface_id,
+        protocol,
+        srcaddr_hi,
+        srcaddr_lo,
+        dstaddr_hi,
+        dstaddr_lo,
+        srcport,
+        dstport,
+        flow_direction,
+        action,
+        CASE
+            WHEN protocol = 6 AND (tcp_flags & 2) = 2
+                THEN CASE WHEN (tcp_flags & 18) = 18 THEN 'syn-ack' ELSE 'syn' END
+        END
+) AS g;

@@ -103,9 +103,10 @@ def render_analyze_summary(summary: AnalyzeSummary, *, database: str, seconds: f
         ok,
     ) in summary.unused_rules[:15]:
         note = "" if ok else "  (unresolvable)"
+        side = "from" if direction == "ingress" else "to"
         lines.append(
-            f"  {rule_id:<22} {group_id} ({group_name}) {direction:<7} "
-            f"{_proto(protocol)} {_ports(protocol, lo, hi)} {peer}{note}"
+            f"  {rule_id:<22} {group_name or group_id:<20} {direction:<8}"
+            f"{_traffic(protocol, lo, hi):<15}{side} {peer}{note}"
         )
     if len(summary.unused_rules) > 15:
         lines.append(f"  ... and {len(summary.unused_rules) - 15:,} more (table rule_usage)")
@@ -132,10 +133,16 @@ def _proto(protocol: int | None) -> str:
     return _PROTOCOLS.get(protocol, str(protocol))
 
 
-def _ports(protocol: int | None, lo: int | None, hi: int | None) -> str:
-    if protocol not in (6, 17) or lo is None or lo == -1 or (lo <= 0 and (hi or 0) >= 65535):
-        return "all"
-    return str(lo) if lo == hi else f"{lo}-{hi}"
+def _traffic(protocol: int | None, lo: int | None, hi: int | None) -> str:
+    """What a rule allows, briefly: 'all traffic', 'tcp 443', 'udp 1024-65535', 'icmp'."""
+    if protocol == -1:
+        return "all traffic"
+    name = _proto(protocol)
+    if protocol not in (6, 17):
+        return name
+    if lo is None or lo == -1 or (lo <= 0 and (hi or 0) >= 65535):
+        return f"{name} all ports"
+    return f"{name} {lo}" if lo == hi else f"{name} {lo}-{hi}"
 
 
 def write_outputs(

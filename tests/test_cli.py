@@ -169,3 +169,124 @@ def test_version_and_help(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["load", "--help"])
     assert result.exit_code == 0
     assert "--log-format" in result.stdout
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_logs"
+
+
+def test_analyze_prints_the_summary_and_writes_outputs(runner: CliRunner, tmp_path: Path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    args = ["analyze", str(SAMPLE), "--snapshot", str(SAMPLE / "snapshot"), "--db", ":memory:"]
+    result = runner.invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    text = result.stdout
+    assert "Analyzed 8,611 record(s) from 4 file(s) against 31 rule(s)" in text
+    assert "  allowed                  3,410   39.6%" in text
+    assert "Rules with no traffic: 9 of 31" in text
+    assert "sgr-01db9341fa3942f70  app-tier             ingress tcp 8444" in text
+    assert "(unresolvable)" in text
+    assert "no_rule           eni-09c5db217897934a6  198.51.100.108:8443 tcp" in text
+    assert sorted(p.name for p in out.iterdir()) == [
+        "flows.parquet",
+        "malformed.parquet",
+        "rule_usage.parquet",
+        "summary.json",
+    ]
+    flows = pq.read_table(out / "flows.parquet")
+    assert flows.column_names == [
+        "source_file", "line_number", "interface_id", "srcaddr", "dstaddr", "srcport",
+        "dstport", "protocol", "packets", "bytes", "start", "end", "action", "log_status",
+        "tcp_flags", "direction", "verdict", "matched_rule_ids", "reason",
+    ]  # fmt: skip
+    assert flows.num_rows == 8611
+    assert str(flows.schema.field("matched_rule_ids").type) == "list<element: string>"
+    usage = pq.read_table(out / "rule_usage.parquet")
+    assert usage.column_names == [
+        "rule_id", "group_id", "group_name", "direction", "protocol", "from_port", "to_port",
+        "peer_kind", "peer", "description", "resolvable", "hits", "sole_hits", "return_hits",
+        "packets", "bytes", "first_seen", "last_seen",
+    ]  # fmt: skip
+    assert usage.num_rows == 31
+    assert pq.read_table(out / "malformed.parquet").column_names == [
+        "source_file",
+        "line_number",
+        "reason",
+        "raw",
+    ]
+    summary = json.loads((out / "summary.json").read_text())
+    assert sorted(summary) == [
+        "files",
+        "flowsg_version",
+        "interfaces",
+        "records",
+        "records_by_reason",
+        "records_by_verdict",
+        "rules",
+        "rules_without_traffic",
+        "time_range",
+    ]
+    assert summary["records_by_verdict"]["blocked_elsewhere"] == 38
+    assert summary["files"] == {
+        "read": 4,
+        "unreadable": 0,
+        "lines_read": 8618,
+        "headers": 2,
+        "malformed_lines": 5,
+    }
+    assert summary["time_range"] == {
+        "first_start": "2026-11-02T08:00:00+00:00",
+        "last_end": "2026-11-02T11:30:00+00:00",
+    }
+    # a second run replaces the files and leaves no temporary file behind
+    assert runner.invoke(cli, [*args, "--out", str(out)]).exit_code == 0
+    assert len(list(out.iterdir())) == 4
+
+
+def test_analyze_keeps_every_table_in_the_database(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "f.duckdb")
+    args = ["analyze", str(SAMPLE), "--snapshot", str(SAMPLE / "snapshot"), "--db", db]
+    assert runner.invoke(cli, args).exit_code == 0
+    with duckdb.connect(db, read_only=True) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'flows'"
+            ).fetchall()
+        }
+    assert {"flows", "malformed", "files", "rules", "interfaces", "addresses"} <= tables
+    assert {"rule_usage", "rule_peers", "nacls", "security_groups"} <= tables
+    assert {"direction", "verdict", "matched_rule_ids", "reason"} <= columns
+
+
+def test_analyze_with_an_invalid_snapshot_exits_4(runner: CliRunner, tmp_path: Path) -> None:
+    snapshot = tmp_path / "snap"
+    snapshot.mkdir()
+    (snapshot / "describe-network-interfaces.json").write_text('{"NetworkInterfaces": []}')
+    log = write_log(tmp_path / "a.log", [HEADER, *RECORDS])
+    result = runner.invoke(
+        cli, ["analyze", str(log), "--snapshot", str(snapshot), "--db", ":memory:"]
+    )
+    assert result.exit_code == 4
+    assert "security group" in error_line(result)
+
+
+def test_analyze_without_snapshot_exits_2_and_with_a_missing_one_3(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    log = write_log(tmp_path / "a.log", [HEADER, *RECORDS])
+    result = runner.invoke(cli, ["analyze", str(log), "--db", ":memory:"])
+    assert result.exit_code == 2
+    assert "--snapshot" in error_line(result)
+    db = tmp_path / "f.duckdb"
+    missing = str(tmp_path / "nowhere")
+    result = runner.invoke(cli, ["analyze", str(log), "--snapshot", missing, "--db", str(db)])
+    assert result.exit_code == 3
+    assert "no such snapshot" in error_line(result)
+    assert not db.exists()

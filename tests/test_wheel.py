@@ -65,6 +65,18 @@ def test_wheel_runs_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "1 record(s), 0 malformed" in run.stdout
+    sample = ROOT / "sample_logs"
+    run = subprocess.run(
+        [str(env_dir / "bin" / "flowsg"), "analyze", str(sample), "--snapshot",
+         str(sample / "snapshot"), "--db", ":memory:", "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Records by verdict" in run.stdout
+    assert (tmp_path / "out" / "flows.parquet").is_file()
     where = subprocess.run(
         [str(python), "-c", "import flowsg; print(flowsg.queries_dir())"],
         cwd=tmp_path,

@@ -80,6 +80,12 @@ LEFT JOIN flow_keys AS k
     AND k.dstport IS NOT DISTINCT FROM f.dstport
     AND k.flow_direction IS NOT DISTINCT FROM f.flow_direction
     AND k.action IS NOT DISTINCT FROM f.action
+    AND k.src_family IS NOT DISTINCT FROM (
+        CASE WHEN f.srcaddr_hi IS NOT NULL THEN CASE WHEN contains(f.srcaddr, ':') THEN 6 ELSE 4 END END
+    )
+    AND k.dst_family IS NOT DISTINCT FROM (
+        CASE WHEN f.dstaddr_hi IS NOT NULL THEN CASE WHEN contains(f.dstaddr, ':') THEN 6 ELSE 4 END END
+    )
     AND k.tcp_open IS NOT DISTINCT FROM (
         CASE
             WHEN f.protocol = 6 AND (f.tcp_flags & 2) = 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from datetime import datetime
@@ -9,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, sql
+from .errors import UsageError
 from .report import AnalyzeSummary, LoadSummary
 
 
@@ -203,3 +207,84 @@ def summary_document(summary: AnalyzeSummary) -> dict[str, Any]:
         "rules": summary.rules,
         "rules_without_traffic": len(summary.unused_rules),
     }
+
+
+FORMATS = ("table", "csv", "json", "markdown")
+"""The formats every report renders to (``--format``)."""
+
+_MAX_CELL = 48
+
+
+def render_table(table: pa.Table, fmt: str = "table") -> str:
+    """Render a report's rows: an aligned text table, CSV, JSON (a list of objects) or Markdown.
+
+    Lists are joined with ', ' (CSV: ';'), NULL is '-' in text and empty in CSV, null in JSON.
+    """
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", "use one of: " + ", ".join(FORMATS))
+    rows = table.to_pylist()
+    names = table.column_names
+    if fmt == "json":
+        return json.dumps(rows, indent=2, default=_json_value) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([_csv_cell(row[n]) for n in names])
+        return buffer.getvalue()
+    cells = [[_text_cell(row[n], fmt) for n in names] for row in rows]
+    numeric = [pa.types.is_integer(t) or pa.types.is_floating(t) for t in table.schema.types]
+    if fmt == "markdown":
+        head = "| " + " | ".join(names) + " |"
+        rule = "|" + "|".join("---:" if num else "---" for num in numeric) + "|"
+        body = ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells]
+        return "\n".join([head, rule, *body]) + "\n"
+    widths = [max([len(n)] + [len(row[i]) for row in cells]) for i, n in enumerate(names)]
+
+    def line(values: list[str]) -> str:
+        parts = [
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(list(names)), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    return "\n".join(out) + "\n"
+
+
+def _text_cell(value: Any, fmt: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        text = ", ".join(_text_cell(v, fmt) for v in value) if value else "-"
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, int):
+        text = f"{value:,}" if fmt == "table" else str(value)
+    elif isinstance(value, float):
+        text = f"{value:,.2f}" if fmt == "table" else f"{value:g}"
+    elif isinstance(value, datetime):
+        text = f"{value:%Y-%m-%d %H:%M:%S}"
+    else:
+        text = " ".join(str(value).split())
+    if fmt == "table" and len(text) > _MAX_CELL:
+        text = text[: _MAX_CELL - 1] + "…"
+    return text
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(_csv_cell(v) for v in value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

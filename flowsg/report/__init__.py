@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from . import sql
+from .. import sql
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,30 @@ from pathlib import Path
 import duckdb
 
 from .errors import DatabaseError
-from .sql import install_dialect
+from .sql import fetchall, install_dialect
 
 DEFAULT_DB = "flowsg.duckdb"
 
 
-def connect(database: str | Path = DEFAULT_DB) -> duckdb.DuckDBPyConnection:
+def connect(
+    database: str | Path = DEFAULT_DB, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (or create) the database file, or ``":memory:"``, ready for flowsg's queries.
 
-    No DuckDB extension is downloaded: everything flowsg runs is in DuckDB's core (the json and
-    parquet extensions are statically linked in the Python package).
+    ``read_only`` opens an existing database for the reports: it is never created, and several
+    readers may share it. No DuckDB extension is downloaded: everything flowsg runs is in DuckDB's
+    core (the json and parquet extensions are statically linked in the Python package).
     """
     path = str(database)
+    if read_only and path != ":memory:" and not Path(path).exists():
+        raise DatabaseError(
+            f"no database at {path}",
+            f"run `flowsg analyze LOGS --snapshot DIR --db {path}` first",
+        )
     try:
-        con = duckdb.connect(path, config={"autoinstall_known_extensions": False})
+        con = duckdb.connect(
+            path, read_only=read_only, config={"autoinstall_known_extensions": False}
+        )
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -37,3 +47,14 @@ def connect(database: str | Path = DEFAULT_DB) -> duckdb.DuckDBPyConnection:
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "unknown error"
+
+
+def require_analysis(con: duckdb.DuckDBPyConnection, database: str) -> None:
+    """Fail with a clear error unless `flowsg analyze` has filled this database."""
+    tables = {name for (name,) in fetchall(con, "report/tables")}
+    missing = sorted({"flows", "rule_usage", "rules", "interfaces"} - tables)
+    if missing:
+        raise DatabaseError(
+            f"database {database} holds no analysis (missing: {', '.join(missing)})",
+            f"run `flowsg analyze LOGS --snapshot DIR --db {database}` first",
+        )

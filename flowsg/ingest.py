@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from . import sql
 from .errors import DatabaseError, InputError
 from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
+from .files import walk_tree
 from .logformat import DEFAULT, LogFormat, header_format, parse_log_format
 
 MAX_LINE_BYTES = 65_536
@@ -98,47 +99,13 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
         if not os.path.lexists(path):
             raise InputError(f"no such file or directory: {path}", "check the path")
         if os.path.isdir(path):
-            _walk_dir(path, set(), files, unreadable, skipped)
+            tree = walk_tree(path, SKIPPED_SUFFIXES)
+            files += tree.files
+            unreadable += tree.unreadable
+            skipped += tree.skipped
         else:
             files.append(path)
     return WalkResult(given, files, unreadable, skipped)
-
-
-def _walk_dir(
-    path: str,
-    ancestors: set[tuple[int, int]],
-    files: list[str],
-    unreadable: list[tuple[str, str]],
-    skipped: list[str],
-) -> None:
-    try:
-        st = os.stat(path)
-        entries = sorted(os.scandir(path), key=lambda e: e.name)
-    except OSError as exc:
-        unreadable.append((path, f"unreadable directory: {exc.strerror or exc}"))
-        return
-    key = (st.st_dev, st.st_ino)
-    if key in ancestors:
-        unreadable.append((path, "directory loop: a symbolic link leads back to a parent"))
-        return
-    inner = ancestors | {key}
-    for entry in entries:
-        child = os.path.join(path, entry.name)
-        if entry.name.startswith("."):
-            skipped.append(child)
-            continue
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            _walk_dir(child, inner, files, unreadable, skipped)
-        elif entry.name.lower().endswith(SKIPPED_SUFFIXES):
-            skipped.append(child)
-        elif os.path.lexists(child) and not os.path.exists(child):
-            unreadable.append((child, "broken symbolic link"))
-        else:
-            files.append(child)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ import pyarrow as pa
 
 from . import sql
 from .errors import DatabaseError, InputError, SnapshotError
+from .files import walk_tree
 
 KEYS = (
     "SecurityGroups",
@@ -877,38 +878,6 @@ def _read_json(path: str) -> tuple[Any, str | None]:
         return None, "not valid JSON: nested too deeply"
 
 
-def _walk(root: str, skipped: list[tuple[str, str]]) -> list[str]:
-    """The files under root, recursively in name order, hidden names left out."""
-    files: list[str] = []
-
-    def visit(path: str, ancestors: frozenset[tuple[int, int]]) -> None:
-        try:
-            st = os.stat(path)
-            entries = sorted(os.scandir(path), key=lambda e: e.name)
-        except OSError as exc:
-            skipped.append((path, f"unreadable directory: {exc.strerror or exc}"))
-            return
-        key = (st.st_dev, st.st_ino)
-        if key in ancestors:
-            skipped.append((path, "directory loop: a symbolic link leads back to a parent"))
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            child = os.path.join(path, entry.name)
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                visit(child, ancestors | {key})
-            else:
-                files.append(child)
-
-    visit(root, frozenset())
-    return files
-
-
 # --- the public function ------------------------------------------------------------------------
 
 
@@ -925,7 +894,12 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) 
         raise InputError(f"no such file or directory: {root}", "check the --snapshot path")
     snap = _Snapshot()
     walk_problems: list[tuple[str, str]] = []
-    files = _walk(root, walk_problems) if os.path.isdir(root) else [root]
+    if os.path.isdir(root):
+        tree = walk_tree(root)
+        walk_problems += tree.unreadable
+        files = tree.files
+    else:
+        files = [root]
     for problem_path, reason in walk_problems:
         snap.skip(problem_path, reason)
     for file in files:

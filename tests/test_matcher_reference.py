@@ -218,13 +218,9 @@ def eni_addresses(doc: Mapping[str, Any], version: int) -> list[str]:
 
 
 def cidr_edges(cidr: str, version: int) -> list[str]:
-    """The first and last address of a CIDR and the ones just outside it, of one family.
-
-    None for the IPv4-mapped block: such IPv6 addresses never occur in flow logs, and their
-    handling has its own test in test_matching_rules.py.
-    """
+    """The first and last address of a CIDR and the ones just outside it, of one family."""
     net = ipaddress.ip_network(cidr)
-    if net.version != version or net.prefixlen == 0 or cidr == "::ffff:0:0/96":
+    if net.version != version or net.prefixlen == 0:
         return []
     out = [net.network_address, net.broadcast_address]
     top = 2**32 if version == 4 else 2**128

@@ -66,5 +66,8 @@ __all__ = [
     "match",
     "parse_log_format",
     "queries_dir",
+    "report_rejects",
+    "report_unexplained",
+    "scan_noise",
     "walk",
 ]

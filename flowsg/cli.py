@@ -10,24 +10,31 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import click
+import duckdb
+import pyarrow as pa
 
 from . import __version__
-from .db import DEFAULT_DB, connect
+from .db import DEFAULT_DB, connect, require_analysis
 from .errors import FlowsgError, InputError
 from .ingest import Progress, load, walk
 from .logformat import parse_log_format
 from .output import (
+    FORMATS,
     render_analyze_summary,
     render_load_summary,
+    render_rejects,
+    render_table,
     summary_document,
     write_outputs,
 )
 from .pipeline import analyze
 from .report import analyze_summary, load_summary
+from .report.rejects import report_rejects, report_unexplained, scan_noise
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -187,6 +194,135 @@ def analyze_command(
         con.close()
     _clear_progress()
     click.echo(render_analyze_summary(summary, database=database, seconds=result.seconds))
+
+
+class TimeParam(click.ParamType):  # type: ignore[type-arg]
+    """A point in time: ISO 8601 (UTC unless it says otherwise) or unix seconds."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            return int(text)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(
+                f"{text!r} is not a time: use 2026-11-02T09:40 (UTC) or unix seconds", param, ctx
+            )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return int(moment.timestamp())
+
+
+def report_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--db and --format, shared by every report."""
+    command = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="table: aligned text; csv, json, markdown: for other tools.",
+    )(command)
+    return click.option(
+        "--db",
+        "database",
+        default=DEFAULT_DB,
+        show_default=True,
+        metavar="FILE",
+        help="The database `flowsg analyze` left.",
+    )(command)
+
+
+def filter_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--group, --interface, --since and --until (bound as SQL parameters)."""
+    for option in reversed(
+        [
+            click.option("--group", metavar="SG_ID", help="Only this security group (sg-…)."),
+            click.option("--interface", metavar="ENI_ID", help="Only this interface (eni-…)."),
+            click.option("--since", type=TimeParam(), help="Records starting at or after."),
+            click.option("--until", type=TimeParam(), help="Records starting before."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _open_analysis(database: str) -> duckdb.DuckDBPyConnection:
+    con = connect(database, read_only=True)
+    require_analysis(con, database)
+    return con
+
+
+@cli.group("report")
+def report_group() -> None:
+    """Reports on the database `flowsg analyze` left: rules, rejects, unexplained."""
+
+
+_UNEXPLAINED_COLUMNS = (
+    "interface_id", "direction", "protocol", "port", "remote_address", "records", "replies",
+    "last_seen", "hint",
+)  # fmt: skip
+
+
+def _narrow(table: pa.Table, fmt: str, columns: tuple[str, ...]) -> pa.Table:
+    """The columns that fit a terminal for --format table; every column for the others."""
+    return table.select(list(columns)) if fmt == "table" else table
+
+
+@report_group.command("rejects")
+@filter_options
+@report_options
+def report_rejects_command(
+    group: str | None,
+    interface: str | None,
+    since: int | None,
+    until: int | None,
+    database: str,
+    fmt: str,
+) -> None:
+    """REJECTs grouped by interface, direction, port and remote address, with the smallest fix;
+    internet scan noise summarised apart."""
+    con = _open_analysis(database)
+    try:
+        rejects = report_rejects(con, group=group, interface=interface, since=since, until=until)
+        noise = scan_noise(con, group=group, interface=interface, since=since, until=until)
+    finally:
+        con.close()
+    if rejects.num_rows == 0:
+        _message("no rejected records outside internet scan noise")
+    click.echo(render_rejects(rejects, noise, fmt), nl=False)
+
+
+@report_group.command("unexplained")
+@filter_options
+@report_options
+def report_unexplained_command(
+    group: str | None,
+    interface: str | None,
+    since: int | None,
+    until: int | None,
+    database: str,
+    fmt: str,
+) -> None:
+    """Accepted records that no rule of the snapshot explains, grouped, with a hint."""
+    con = _open_analysis(database)
+    try:
+        table = report_unexplained(con, group=group, interface=interface, since=since, until=until)
+    finally:
+        con.close()
+    if table.num_rows == 0:
+        _message("no unexplained records: every ACCEPT is explained by a rule of the snapshot")
+    click.echo(render_table(_narrow(table, fmt, _UNEXPLAINED_COLUMNS), fmt), nl=False)
+
+
+def _message(text: str) -> None:
+    """A message for the person, on stderr (stdout carries data only)."""
+    click.echo(f"flowsg: {text}", err=True)
 
 
 def _progress() -> ProgressPrinter | None:

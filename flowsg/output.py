@@ -233,7 +233,11 @@ def render_table(table: pa.Table, fmt: str = "table") -> str:
         for row in rows:
             writer.writerow([_csv_cell(row[n]) for n in names])
         return buffer.getvalue()
-    cells = [[_text_cell(row[n], fmt) for n in names] for row in rows]
+    last = len(names) - 1  # the last column is never cut: nothing has to line up after it
+    cells = [
+        [_text_cell(row[n], fmt, _grouped(n), i == last) for i, n in enumerate(names)]
+        for row in rows
+    ]
     numeric = [pa.types.is_integer(t) or pa.types.is_floating(t) for t in table.schema.types]
     if fmt == "markdown":
         head = "| " + " | ".join(names) + " |"
@@ -254,22 +258,30 @@ def render_table(table: pa.Table, fmt: str = "table") -> str:
     return "\n".join(out) + "\n"
 
 
-def _text_cell(value: Any, fmt: str) -> str:
+def _grouped(column: str) -> bool:
+    """Whether a column's integers get thousands separators (counts do; ports, numbers do not)."""
+    return "port" not in column and column not in _IDENTIFYING_NUMBERS
+
+
+_IDENTIFYING_NUMBERS = frozenset({"protocol", "line_number", "rule_number", "version", "family"})
+
+
+def _text_cell(value: Any, fmt: str, grouped: bool = True, whole: bool = False) -> str:
     if value is None:
         return "-"
     if isinstance(value, list):
-        text = ", ".join(_text_cell(v, fmt) for v in value) if value else "-"
+        text = ", ".join(_text_cell(v, fmt, grouped) for v in value) if value else "-"
     elif isinstance(value, bool):
         text = "yes" if value else "no"
     elif isinstance(value, int):
-        text = f"{value:,}" if fmt == "table" else str(value)
+        text = f"{value:,}" if fmt == "table" and grouped else str(value)
     elif isinstance(value, float):
         text = f"{value:,.2f}" if fmt == "table" else f"{value:g}"
     elif isinstance(value, datetime):
         text = f"{value:%Y-%m-%d %H:%M:%S}"
     else:
         text = " ".join(str(value).split())
-    if fmt == "table" and len(text) > _MAX_CELL:
+    if fmt == "table" and not whole and len(text) > _MAX_CELL:
         text = text[: _MAX_CELL - 1] + "…"
     return text
 
@@ -288,3 +300,51 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+def render_rejects(rejects: pa.Table, noise: pa.Table, fmt: str) -> str:
+    """`flowsg report rejects`: the reject groups, the distinct smallest fixes, the scan noise.
+
+    JSON is one document {"rejects": [...], "scan_noise": [...]}; CSV is the reject groups only
+    (every column); the table and Markdown show what fits a terminal and list each distinct fix
+    once, with the records it would let through.
+    """
+    if fmt == "json":
+        document = {"rejects": rejects.to_pylist(), "scan_noise": noise.to_pylist()}
+        return json.dumps(document, indent=2, default=_json_value) + "\n"
+    if fmt == "csv":
+        return render_table(rejects, "csv")
+    rows = rejects.to_pylist()
+    shown = pa.table(
+        {
+            "interface_id": [r["interface_id"] for r in rows],
+            "direction": [r["direction"] for r in rows],
+            "service": [f"{r['protocol']} {r['port']}" if r["port"] is not None else r["protocol"]
+                        for r in rows],
+            "remote_address": [r["remote_address"] for r in rows],
+            "verdict": [r["verdict"] for r in rows],
+            "records": pa.array([r["records"] for r in rows], pa.int64()),
+        }
+    )  # fmt: skip
+    parts = [render_table(shown, fmt)]
+    fixes: dict[str, int] = {}
+    for r in rows:
+        if r["smallest_fix"]:
+            fixes[r["smallest_fix"]] = fixes.get(r["smallest_fix"], 0) + r["records"]
+    if fixes:
+        parts.append("\nSmallest fixes (records they would let through)\n\n")
+        parts += [f"  {n:>7,}  {fix}\n" for fix, n in sorted(fixes.items(), key=lambda x: -x[1])]
+    reasons: dict[str, int] = {}
+    for r in rows:
+        if r["verdict"] == "blocked_elsewhere":
+            reason = r["reason"] or "unknown"
+            reasons[reason] = reasons.get(reason, 0) + r["records"]
+    if reasons:
+        parts.append("\nRejected although a security group allows them (blocked_elsewhere)\n\n")
+        parts += [f"  {n:>7,}  {why}\n" for why, n in sorted(reasons.items(), key=lambda x: -x[1])]
+    if noise.num_rows:
+        total = sum(int(n) for n in noise.column("records").to_pylist() if n is not None)
+        parts.append(f"\nInternet scan noise ({total:,} records)\n\n")
+        columns = ["interface_id", "records", "sources", "ports", "top_ports", "last_seen"]
+        parts.append(render_table(noise.select(columns), fmt))
+    return "".join(parts)

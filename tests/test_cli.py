@@ -290,3 +290,82 @@ def test_analyze_without_snapshot_exits_2_and_with_a_missing_one_3(
     assert result.exit_code == 3
     assert "no such snapshot" in error_line(result)
     assert not db.exists()
+
+
+@pytest.fixture(scope="module")
+def analyzed_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = str(tmp_path_factory.mktemp("db") / "sample.duckdb")
+    result = CliRunner().invoke(
+        cli, ["analyze", str(SAMPLE), "--snapshot", str(SAMPLE / "snapshot"), "--db", db]
+    )
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_report_rejects_in_every_format(runner: CliRunner, analyzed_db: str) -> None:
+    import json
+
+    result = runner.invoke(cli, ["report", "rejects", "--db", analyzed_db])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    text = result.stdout
+    assert text.splitlines()[0].split() == [
+        "interface_id",
+        "direction",
+        "service",
+        "remote_address",
+        "verdict",
+        "records",
+    ]
+    assert "149  allow tcp 8443 ingress on sg-09b9e5cf8b4aa01cc from sg-071e4a6ac26585745" in text
+    assert "Internet scan noise (420 records)" in text
+    assert max(len(line) for line in text.splitlines()) <= 120
+    document = json.loads(runner.invoke(cli, ["report", "rejects", "--db", analyzed_db,
+                                              "--format", "json"]).stdout)  # fmt: skip
+    assert sorted(document) == ["rejects", "scan_noise"]
+    assert {r["verdict"] for r in document["rejects"]} == {"no_rule", "blocked_elsewhere"}
+    csv_text = runner.invoke(
+        cli, ["report", "rejects", "--db", analyzed_db, "--format", "csv"]
+    ).stdout
+    assert csv_text.splitlines()[0].startswith("interface_id,group_ids,group_names,direction")
+    markdown = runner.invoke(
+        cli, ["report", "rejects", "--db", analyzed_db, "--format", "markdown"]
+    ).stdout
+    assert markdown.startswith("| interface_id | direction | service |")
+
+
+def test_report_filters_are_data(runner: CliRunner, analyzed_db: str) -> None:
+    args = ["report", "rejects", "--db", analyzed_db]
+    narrow = runner.invoke(
+        cli, [*args, "--interface", "eni-06a5f9fee2bb5a547", "--since", "2026-11-02T11:00"]
+    )
+    assert narrow.exit_code == 0
+    assert "192.0.2.66" in narrow.stdout
+    assert "eni-0407936e8cb8deeec" not in narrow.stdout
+    hostile = runner.invoke(cli, [*args, "--group", "sg-x' OR 1=1; DROP TABLE flows; --"])
+    assert hostile.exit_code == 0
+    assert "no rejected records" in hostile.stderr
+    assert runner.invoke(cli, args).stdout.count("no_rule") > 10  # flows is intact
+    bad_time = runner.invoke(cli, [*args, "--since", "yesterday"])
+    assert bad_time.exit_code == 2
+    assert "is not a time" in error_line(bad_time)
+
+
+def test_report_unexplained(runner: CliRunner, analyzed_db: str) -> None:
+    result = runner.invoke(cli, ["report", "unexplained", "--db", analyzed_db])
+    assert result.exit_code == 0, result.output
+    assert "stopped at 09:48" in result.stdout
+    assert result.stdout.count("eni-0") == 6
+
+
+def test_reports_need_an_analysis(runner: CliRunner, tmp_path: Path) -> None:
+    missing = runner.invoke(cli, ["report", "rejects", "--db", str(tmp_path / "none.duckdb")])
+    assert missing.exit_code == 5
+    assert "no database at" in error_line(missing)
+    assert not (tmp_path / "none.duckdb").exists()
+    log = write_log(tmp_path / "a.log", [HEADER, *RECORDS])
+    db = str(tmp_path / "loaded.duckdb")
+    assert runner.invoke(cli, ["load", str(log), "--db", db]).exit_code == 0
+    unanalyzed = runner.invoke(cli, ["report", "unexplained", "--db", db])
+    assert unanalyzed.exit_code == 5
+    assert "holds no analysis" in error_line(unanalyzed)

@@ -6,6 +6,7 @@ documented exit code (README, "Exit codes"); a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -34,6 +35,7 @@ from .output import (
 )
 from .pipeline import analyze
 from .report import analyze_summary, load_summary
+from .report.explain import explain
 from .report.rejects import report_rejects, report_unexplained, scan_noise
 
 EXIT_INTERNAL = 70
@@ -318,6 +320,36 @@ def report_unexplained_command(
     if table.num_rows == 0:
         _message("no unexplained records: every ACCEPT is explained by a rule of the snapshot")
     click.echo(render_table(_narrow(table, fmt, _UNEXPLAINED_COLUMNS), fmt), nl=False)
+
+
+@cli.command("explain")
+@click.argument("src")
+@click.argument("dst")
+@click.argument("port", required=False, type=click.IntRange(0, 65535))
+@click.option(
+    "--protocol",
+    default="tcp",
+    show_default=True,
+    metavar="P",
+    help="tcp, udp, icmp, icmpv6 or a protocol number.",
+)
+@report_options
+def explain_command(
+    src: str, dst: str, port: int | None, protocol: str, database: str, fmt: str
+) -> None:
+    """One connection end to end: security groups and network ACLs on the way there and back,
+    the records observed for it, a conclusion and the smallest fix."""
+    con = _open_analysis(database)
+    try:
+        explanation = explain(con, src, dst, port, protocol)
+    finally:
+        con.close()
+    if fmt == "table":
+        click.echo(explanation.render())
+    elif fmt == "json":
+        click.echo(json.dumps(explanation.to_dict(), indent=2, default=str))
+    else:
+        click.echo(render_table(explanation.steps_table(), fmt), nl=False)
 
 
 def _message(text: str) -> None:

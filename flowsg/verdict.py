@@ -27,6 +27,7 @@ VERDICTS = (
 STEPS = (
     "match/key_verdicts",
     "match/key_rule_lists",
+    "nacl/key_nacl",
     "match/apply_verdicts",
     "match/rule_usage",
 )

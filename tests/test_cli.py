@@ -369,3 +369,29 @@ def test_reports_need_an_analysis(runner: CliRunner, tmp_path: Path) -> None:
     unanalyzed = runner.invoke(cli, ["report", "unexplained", "--db", db])
     assert unanalyzed.exit_code == 5
     assert "holds no analysis" in error_line(unanalyzed)
+
+
+def test_explain_the_incident(runner: CliRunner, analyzed_db: str) -> None:
+    import json
+
+    args = ["explain", "198.51.100.68", "198.51.100.108", "8443", "--db", analyzed_db]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Conclusion: blocked at destination ingress" in result.stdout
+    assert "Fix: allow tcp 8443 ingress on sg-09b9e5cf8b4aa01cc from sg-071e4a6ac26585745" in (
+        result.stdout
+    )
+    document = json.loads(runner.invoke(cli, [*args, "--format", "json"]).stdout)
+    assert document["result"] == "blocked"
+    assert document["blocked_at"] == "destination ingress"
+    assert [s["step"] for s in document["steps"]] == [
+        "source egress",
+        "source ACL outbound",
+        "destination ACL inbound",
+        "destination ingress",
+    ]
+    bad = runner.invoke(
+        cli, ["explain", "not-an-ip", "198.51.100.108", "8443", "--db", analyzed_db]
+    )
+    assert bad.exit_code == 2
+    error_line(bad)

@@ -1,9 +1,12 @@
 -- Attribution, step 7: rewrites flows with every record's direction, verdict, matched_rule_ids
 -- (sorted; empty when no rule explains the verdict) and reason. A record takes the verdict of its
 -- key (flow_keys); NODATA/SKIPDATA records are `skipped`.
--- reason: why a record is skipped, that its direction is unknown, or that a REJECT carries
--- reject-reason BPA (VPC Block Public Access); NULL otherwise.
--- Reads: flows, flow_keys, key_directions, key_verdicts, key_rule_lists. Writes: table flows.
+-- reason: why a record is skipped; that its direction is unknown; 'VPC Block Public Access' for a
+-- REJECT with reject-reason BPA; for blocked_elsewhere, the network ACL entry that denies it
+-- (key_nacl; the `*` rule written 'rule 32767 (*)' or 'rule 32768 (*)'), else that the cause is
+-- not a security group; for no_rule, that its network ACL denies it too; NULL otherwise.
+-- Reads: flows, flow_keys, key_directions, key_verdicts, key_rule_lists, key_nacl.
+-- Writes: table flows.
 -- Params: none.
 CREATE OR REPLACE TABLE flows AS
 SELECT
@@ -66,6 +69,18 @@ SELECT
         WHEN v.verdict IN ('unexplained', 'no_rule') AND d.direction IS NULL
             THEN 'direction unknown: neither address belongs to the interface'
         WHEN f.action = 'REJECT' AND f.reject_reason = 'BPA' THEN 'VPC Block Public Access'
+        WHEN v.verdict = 'blocked_elsewhere' AND n.rule_action = 'deny'
+            THEN 'network ACL ' || n.acl_id || ' rule ' || CAST(n.rule_number AS VARCHAR)
+                || CASE WHEN n.rule_number >= 32767 THEN ' (*)' ELSE '' END
+                || ' denies ' || d.direction
+        WHEN v.verdict = 'blocked_elsewhere'
+            THEN 'not a security group: network ACL outside the snapshot, or packets after the '
+                || 'connection closed'
+        WHEN v.verdict = 'no_rule' AND n.rule_action = 'deny'
+            THEN 'no security-group rule allows it, and network ACL ' || n.acl_id || ' rule '
+                || CAST(n.rule_number AS VARCHAR)
+                || CASE WHEN n.rule_number >= 32767 THEN ' (*)' ELSE '' END
+                || ' denies ' || d.direction || ' too'
     END AS reason
 FROM flows AS f
 LEFT JOIN flow_keys AS k
@@ -94,4 +109,5 @@ LEFT JOIN flow_keys AS k
     )
 LEFT JOIN key_directions AS d ON d.key_id = k.key_id
 LEFT JOIN key_verdicts AS v ON v.key_id = k.key_id
-LEFT JOIN key_rule_lists AS l ON l.key_id = k.key_id;
+LEFT JOIN key_rule_lists AS l ON l.key_id = k.key_id
+LEFT JOIN key_nacl AS n ON n.key_id = k.key_id;

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from .output import (
     render_analyze_summary,
     render_load_summary,
     render_rejects,
+    render_rules,
     render_table,
     summary_document,
     write_outputs,
@@ -37,6 +39,15 @@ from .pipeline import analyze
 from .report import analyze_summary, load_summary
 from .report.explain import explain
 from .report.rejects import report_rejects, report_unexplained, scan_noise
+from .report.rules import (
+    TIGHTENING_COLUMNS,
+    egress_breakdown,
+    egress_summary,
+    group_evidence,
+    report_rules,
+    tightening,
+)
+from .report.whatif import SAFE, rule_ids, whatif, whatif_caveats
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -350,6 +361,118 @@ def explain_command(
         click.echo(json.dumps(explanation.to_dict(), indent=2, default=str))
     else:
         click.echo(render_table(explanation.steps_table(), fmt), nl=False)
+
+
+@report_group.command("rules")
+@filter_options
+@report_options
+def report_rules_command(
+    group: str | None,
+    interface: str | None,
+    since: int | None,
+    until: int | None,
+    database: str,
+    fmt: str,
+) -> None:
+    """Cleanup: every rule with its hits, sole hits and status (used, redundant, unused, no
+    evidence, unresolvable); then, per group, the evidence behind it."""
+    con = _open_analysis(database)
+    try:
+        rules = report_rules(con, group=group, interface=interface, since=since, until=until)
+        evidence = group_evidence(con, group=group, interface=interface, since=since, until=until)
+    finally:
+        con.close()
+    click.echo(render_rules(rules, evidence, fmt), nl=False)
+
+
+@report_group.command("tighten")
+@filter_options
+@report_options
+def report_tighten_command(
+    group: str | None,
+    interface: str | None,
+    since: int | None,
+    until: int | None,
+    database: str,
+    fmt: str,
+) -> None:
+    """Cleanup: used rules far broader than their traffic, exposure to the internet first, with
+    a narrower rule built from the traffic actually allowed."""
+    con = _open_analysis(database)
+    try:
+        table = tightening(con, group=group, interface=interface, since=since, until=until)
+    finally:
+        con.close()
+    if table.num_rows == 0:
+        _message("nothing to tighten: every used rule is as narrow as its traffic")
+    if fmt != "table":
+        click.echo(render_table(table, fmt), nl=False)
+        return
+    rows = table.to_pylist()
+    shown = table.select([c for c in TIGHTENING_COLUMNS if c != "suggestion"])
+    click.echo(render_table(shown, fmt), nl=False)
+    if rows:
+        click.echo("\nSuggestions\n")
+        for row in rows:
+            click.echo(f"  {row['rule_id']} ({row['group_name']}):")
+            for line in textwrap.wrap(row["suggestion"] or "-", 96):
+                click.echo(f"      {line}")
+
+
+@report_group.command("egress")
+@click.argument("rule_id")
+@click.option("--interface", metavar="ENI_ID", help="Only this interface (eni-…).")
+@click.option("--since", type=TimeParam(), help="Records starting at or after.")
+@click.option("--until", type=TimeParam(), help="Records starting before.")
+@report_options
+def report_egress_command(
+    rule_id: str,
+    interface: str | None,
+    since: int | None,
+    until: int | None,
+    database: str,
+    fmt: str,
+) -> None:
+    """The egress an (all-traffic) egress rule actually carried, by destination class and port:
+    the basis for a narrower egress set."""
+    con = _open_analysis(database)
+    try:
+        table = egress_breakdown(con, rule_id, interface=interface, since=since, until=until)
+    finally:
+        con.close()
+    click.echo(render_table(table, fmt), nl=False)
+    if fmt == "table" and table.num_rows:
+        click.echo("\nNarrower egress: " + egress_summary(table.to_pylist()))
+
+
+@cli.command("whatif")
+@click.option(
+    "--remove",
+    "remove",
+    required=True,
+    multiple=True,
+    metavar="RULE_ID[,RULE_ID...]",
+    help="The rules to take away (repeat the option or separate ids with commas).",
+)
+@report_options
+def whatif_command(remove: tuple[str, ...], database: str, fmt: str) -> None:
+    """Replay the observed traffic without some rules: the allowed flows that would lose every
+    rule permitting them, or 'safe' when none would."""
+    con = _open_analysis(database)
+    try:
+        ids = rule_ids(remove)
+        table = whatif(con, ids)
+        caveats = whatif_caveats(con, ids)
+    finally:
+        con.close()
+    for caveat in caveats:
+        _message(caveat)
+    if table.num_rows == 0:
+        if fmt == "table":
+            click.echo(SAFE)
+            return
+        _message(SAFE)
+    click.echo(render_table(table, fmt), nl=False)
 
 
 def _message(text: str) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import textwrap
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -348,3 +349,63 @@ def render_rejects(rejects: pa.Table, noise: pa.Table, fmt: str) -> str:
         columns = ["interface_id", "records", "sources", "ports", "top_ports", "last_seen"]
         parts.append(render_table(noise.select(columns), fmt))
     return "".join(parts)
+
+
+def render_rules(rules: pa.Table, evidence: pa.Table, fmt: str) -> str:
+    """`flowsg report rules`: the rules, their notes, and the evidence per security group.
+
+    JSON is {"rules": [...], "evidence": [...]}; CSV is the rules (every column); the table and
+    Markdown fit a terminal: one short line per rule, then the notes and covering rules of the
+    rules that have any, then the evidence (return_hits and the rest are in csv and json).
+    """
+    if fmt == "json":
+        document = {"rules": rules.to_pylist(), "evidence": evidence.to_pylist()}
+        return json.dumps(document, indent=2, default=_json_value) + "\n"
+    if fmt == "csv":
+        return render_table(rules, "csv")
+    rows = rules.to_pylist()
+    shown = pa.table(
+        {
+            "group": [r["group_name"] or r["group_id"] for r in rows],
+            "rule_id": [r["rule_id"] for r in rows],
+            "dir": ["in" if r["direction"] == "ingress" else "out" for r in rows],
+            "traffic": [r["ports"] for r in rows],
+            "peer": [r["peer"] for r in rows],
+            "hits": pa.array([r["hits"] for r in rows], pa.int64()),
+            "sole": pa.array([r["sole_hits"] for r in rows], pa.int64()),
+            "status": [r["status"] for r in rows],
+        }
+    )
+    parts = [render_table(shown, fmt)]
+    notes = [r for r in rows if r["note"] or r["covered_by"]]
+    if notes:
+        parts.append("\nNotes\n\n")
+        for r in notes:
+            text = []
+            if r["covered_by"]:
+                text.append("covered by " + ", ".join(r["covered_by"]))
+            if r["note"]:
+                text.append(r["note"])
+            parts.append(f"  {r['rule_id']} ({r['status']}):\n")
+            parts += [f"      {line}\n" for line in textwrap.wrap("; ".join(text), 96)]
+    ev = evidence.to_pylist()
+    if ev:
+        start, end = ev[0]["window_start"], ev[0]["window_end"]
+        parts.append(f"\nEvidence per security group (window {_when(start)} to {_when(end)})\n\n")
+        table = pa.table(
+            {
+                "group": [e["group_name"] or e["group_id"] for e in ev],
+                "interfaces": pa.array([e["interfaces"] for e in ev], pa.int64()),
+                "logging": pa.array([e["logged_interfaces"] for e in ev], pa.int64()),
+                "records": pa.array([e["records"] for e in ev], pa.int64()),
+                "nodata": pa.array([e["nodata_records"] for e in ev], pa.int64()),
+                "skipdata": pa.array([e["skipdata_records"] for e in ev], pa.int64()),
+                "silent_interfaces": [e["silent_interfaces"] for e in ev],
+            }
+        )
+        parts.append(render_table(table, fmt))
+    return "".join(parts)
+
+
+def _when(value: Any) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else str(value or "-")

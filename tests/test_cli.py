@@ -395,3 +395,51 @@ def test_explain_the_incident(runner: CliRunner, analyzed_db: str) -> None:
     )
     assert bad.exit_code == 2
     error_line(bad)
+
+
+def test_report_rules_fits_a_terminal(runner: CliRunner, analyzed_db: str) -> None:
+    import json
+
+    result = runner.invoke(cli, ["report", "rules", "--db", analyzed_db])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["group", "rule_id", "dir", "traffic", "peer", "hits", "sole",
+                                "status"]  # fmt: skip
+    assert max(len(line) for line in lines) <= 120
+    assert "sgr-0429b1ff859771226 (redundant):" in result.stdout
+    assert "covered by sgr-082644bce20111928" in result.stdout
+    assert "Evidence per security group (window 2026-11-02 08:00 to 2026-11-02 11:30)" in (
+        result.stdout
+    )
+    document = json.loads(
+        runner.invoke(cli, ["report", "rules", "--db", analyzed_db, "--format", "json"]).stdout
+    )
+    statuses = {r["rule_id"]: r["status"] for r in document["rules"]}
+    assert statuses["sgr-02e984bd527c6d02a"] == "unresolvable"
+    assert statuses["sgr-0429b1ff859771226"] == "redundant"
+    assert sorted(document) == ["evidence", "rules"]
+
+
+def test_report_tighten_and_egress(runner: CliRunner, analyzed_db: str) -> None:
+    result = runner.invoke(cli, ["report", "tighten", "--db", analyzed_db])
+    assert result.exit_code == 0, result.output
+    assert "only tcp 8443 used" in result.stdout
+    egress = runner.invoke(cli, ["report", "egress", "sgr-0533865da3611804d", "--db", analyzed_db])
+    assert egress.exit_code == 0, egress.output
+    assert "Narrower egress: tcp 8443 to sg-09b9e5cf8b4aa01cc (app-tier)" in egress.stdout
+
+
+def test_whatif(runner: CliRunner, analyzed_db: str) -> None:
+    safe = runner.invoke(cli, ["whatif", "--remove", "sgr-0429b1ff859771226", "--db", analyzed_db])
+    assert safe.exit_code == 0, safe.output
+    assert safe.stdout == "safe: no observed flow depends on these rules\n"
+    both = runner.invoke(
+        cli,
+        ["whatif", "--remove", "sgr-0429b1ff859771226,sgr-082644bce20111928", "--db", analyzed_db,
+         "--format", "csv"],
+    )  # fmt: skip
+    assert both.exit_code == 0, both.output
+    assert len(both.stdout.splitlines()) == 1 + 5  # header and the five endpoint flows
+    unknown = runner.invoke(cli, ["whatif", "--remove", "sgr-nope", "--db", analyzed_db])
+    assert unknown.exit_code == 2
+    error_line(unknown)

@@ -49,12 +49,11 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "unknown error"
 
 
-def require_analysis(con: duckdb.DuckDBPyConnection, database: str) -> None:
-    """Fail with a clear error unless `flowsg analyze` has filled this database."""
-    tables = {name for (name,) in fetchall(con, "report/tables")}
-    missing = sorted({"flows", "rule_usage", "rules", "interfaces"} - tables)
+def require_analysis(con: duckdb.DuckDBPyConnection, database: str = "FILE") -> None:
+    """Fail with a clear error (exit 5) unless `flowsg analyze` has filled this database."""
+    missing = [name for (name,) in fetchall(con, "report/missing_tables")]
     if missing:
         raise DatabaseError(
-            f"database {database} holds no analysis (missing: {', '.join(missing)})",
+            f"database {database} holds no analysis ({', '.join(missing)} missing)",
             f"run `flowsg analyze LOGS --snapshot DIR --db {database}` first",
         )

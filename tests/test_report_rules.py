@@ -307,7 +307,7 @@ def test_bad_filters_are_usage_errors(
 
 def test_a_database_without_analysis(tmp_path: Path) -> None:
     con = flowsg.connect(":memory:")
-    with pytest.raises(flowsg.DatabaseError, match="no analysis: flows, rules, ") as info:
+    with pytest.raises(flowsg.DatabaseError, match=r"no analysis \(flows, rules, ") as info:
         report_rules(con)
     assert "flowsg analyze" in info.value.hint
     log, _ = ref.write_case(tmp_path, [], {}, [rec("eni-1", "192.0.2.1", "192.0.2.2", 1, 2)])

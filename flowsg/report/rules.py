@@ -41,7 +41,8 @@ import duckdb
 import pyarrow as pa
 
 from .. import sql
-from ..errors import DatabaseError, UsageError
+from ..db import require_analysis
+from ..errors import UsageError
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -202,17 +203,6 @@ def _seconds(value: Time | None, name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UsageError(f"{name} must be unix seconds or a datetime, not {value!r}")
     return int(value)
-
-
-def require_analysis(con: duckdb.DuckDBPyConnection) -> None:
-    """Raise DatabaseError when the database lacks the tables ``flowsg analyze`` leaves."""
-    missing = [row[0] for row in sql.fetchall(con, "report/rules_missing_tables")]
-    if missing:
-        raise DatabaseError(
-            f"the database holds no analysis: {', '.join(missing)} missing",
-            "run `flowsg analyze LOGS --snapshot DIR --db FILE` first, or point --db at the "
-            "database it wrote",
-        )
 
 
 def _filters(

@@ -19,8 +19,9 @@ import duckdb
 import pyarrow as pa
 
 from .. import sql
+from ..db import require_analysis
 from ..errors import UsageError
-from .rules import report_rules, require_analysis
+from .rules import report_rules
 
 SAFE = "safe: no observed flow depends on these rules"
 """What to say when :func:`whatif` returns no row."""

@@ -1,5 +1,5 @@
 -- Reports: the tables (and the column flows.matched_rule_ids) that `flowsg analyze` leaves and
--- the rule and what-if reports read, which this database lacks; no row when it has them all.
+-- every report reads, which this database lacks; no row when it has them all.
 -- Reads: information_schema.tables, information_schema.columns. Writes: nothing. Params: none.
 SELECT needed.name
 FROM (

@@ -474,7 +474,7 @@ def test_reports_run_on_a_read_only_database(
 
 
 def test_time_filters_must_be_times(case: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(flowsg.UsageError, match="unix seconds or a datetime"):
         report_rejects(case, since="yesterday")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         scan_noise(case, top=-1)

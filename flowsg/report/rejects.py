@@ -16,7 +16,6 @@ the other direction) therefore counts under its request's direction and port. ``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -24,8 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import sql
+from .filters import Time, to_seconds
 
-Time = int | float | datetime
 """A filter time: unix seconds, or a datetime (naive is UTC)."""
 
 STOP_MARGIN = 600
@@ -115,21 +114,9 @@ def _filters(
     return {
         "group": group,
         "interface": interface,
-        "since": _seconds(since),
-        "until": _seconds(until),
+        "since": to_seconds(since, "since"),
+        "until": to_seconds(until, "until"),
     }
-
-
-def _seconds(value: Time | None) -> int | None:
-    """Unix seconds (a float is rounded down), from seconds or a datetime (naive means UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        value = aware.timestamp()
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"a time must be unix seconds or a datetime, not {value!r}")
-    return int(value // 1)
 
 
 def _timestamps(table: pa.Table) -> pa.Table:

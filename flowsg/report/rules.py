@@ -43,6 +43,7 @@ import pyarrow as pa
 from .. import sql
 from ..db import require_analysis
 from ..errors import UsageError
+from .filters import Time, to_seconds
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -168,9 +169,6 @@ _PATH_MTU = "path MTU discovery: keep it open to every router on the path (not a
 # --- filters ------------------------------------------------------------------------------------
 
 
-Time = int | float | datetime
-
-
 @dataclass(frozen=True)
 class _Filters:
     group: str | None
@@ -193,18 +191,6 @@ class _Filters:
         }
 
 
-def _seconds(value: Time | None, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return int(value.timestamp())
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UsageError(f"{name} must be unix seconds or a datetime, not {value!r}")
-    return int(value)
-
-
 def _filters(
     con: duckdb.DuckDBPyConnection,
     group: str | None,
@@ -214,7 +200,7 @@ def _filters(
 ) -> _Filters:
     require_analysis(con)
     f = _Filters(
-        group or None, interface or None, _seconds(since, "since"), _seconds(until, "until")
+        group or None, interface or None, to_seconds(since, "since"), to_seconds(until, "until")
     )
     if f.since is not None and f.until is not None and f.since > f.until:
         raise UsageError(

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= flowsg.duckdb
 
-.PHONY: demo test lint typecheck pytest sample clean
+.PHONY: demo test lint typecheck pytest sample bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "flowsg needs Python 3.11 or newer")'
@@ -35,6 +35,11 @@ typecheck: $(VENV)/.installed-test
 
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The benchmark suite (issue 5): generates data once into benchmarks/data/ (git-ignored), then
+# prints one table of timings against the targets. `make bench ARGS=--quick` takes about a minute.
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run.py $(ARGS)
 
 # Regenerate the sample scenario (sample_logs/) from its script.
 sample: $(VENV)/.installed

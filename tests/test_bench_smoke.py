@@ -1,0 +1,116 @@
+"""The benchmark suite end to end at a tiny size, so that the runner does not rot.
+
+Nothing here is timed: speed is the benchmark's business (``make bench``), and only the shape
+of its results is checked.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pyarrow.parquet as pq
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+RECORDS = 20_000
+
+
+def _module(name: str) -> ModuleType:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location(f"{name}", BENCHMARKS / f"{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    _module("generate")
+    return _module("run")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory, bench: ModuleType) -> Path:
+    root = tmp_path_factory.mktemp("bench")
+    spec = bench.generate.Spec(RECORDS, interfaces=60, rules=300, records_per_file=8_000)
+    bench.generate.ensure(spec, root / bench.size_name(RECORDS), quiet=True)
+    return root
+
+
+def test_generated_data_is_complete_and_deterministic(bench: ModuleType, data: Path) -> None:
+    directory = data / bench.size_name(RECORDS)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert manifest["records"] == RECORDS
+    assert len(manifest["files"]) == 3  # 8,000 + 8,000 + 4,000
+    assert manifest["rules_written"] == 300
+    names = {p.name for p in (directory / "snapshot").iterdir()}
+    for name in (
+        "describe-security-groups.json",
+        "describe-security-group-rules.json",
+        "describe-network-interfaces.json",
+        "describe-network-acls.json",
+        "describe-managed-prefix-lists.json",
+    ):
+        assert name in names
+    assert any(n.startswith("pl-") and n != "pl-63a5400a.json" for n in names)
+    text_lines = 0
+    for entry in manifest["files"]:
+        with gzip.open(directory / entry["default"], "rt") as fh:
+            header, *lines = fh.read().splitlines()
+        assert header.startswith("version account-id interface-id")
+        assert len(lines) == entry["records"]
+        text_lines += len(lines)
+        with gzip.open(directory / entry["custom"], "rt") as fh:
+            assert "tcp-flags" in fh.readline() and len(fh.read().splitlines()) == len(lines)
+        assert pq.ParquetFile(directory / entry["parquet"]).metadata.num_rows == len(lines)
+    assert text_lines == RECORDS
+    again = bench.generate.write_file(
+        bench.generate.Spec(RECORDS, interfaces=60, rules=300, records_per_file=8_000),
+        data / "again",
+        0,
+    )
+    first = directory / manifest["files"][0]["default"]
+    assert (data / "again" / again["default"]).read_bytes() == first.read_bytes()
+
+
+def test_runner_measures_every_case_and_checks_every_target(bench: ModuleType, data: Path) -> None:
+    results = bench.measure_size(RECORDS, data, log=lambda _: None)
+    assert [r.case for r in results] == list(bench.CASES)
+    for r in results:
+        assert r.records == RECORDS
+        assert r.seconds > 0 and r.records_per_s > 0 and r.mb_per_s > 0
+        assert r.input_mb > 0 and r.peak_rss_mb > 0 and r.ratio > 0
+    bare = results[0]
+    assert bare.extra["records"] == RECORDS  # the bare read sees every record
+    assert all(r.extra["summary"].startswith("Analyzed 20,000 record(s)") for r in results[1:5])
+    targets = bench.check_targets(results)
+    assert [t.what for t in targets] == [
+        "analyze --db :memory:",
+        "analyze --out DIR",
+        "S3 Parquet logs",
+        "peak RSS (flowsg runs)",
+        "peak RSS flat",
+        "growth (records/s)",
+        "vs per-record Python loop",
+    ]
+    assert all(t.status in ("PASS", "FAIL", "n/a") for t in targets)
+    table = bench.render(results, targets)
+    for case in bench.CASES:
+        assert case in table
+
+
+def test_profile_times_the_sql_steps(bench: ModuleType, data: Path) -> None:
+    profile, rss = bench.run_worker("profile", data / bench.size_name(RECORDS))
+    assert rss > 0 and profile["seconds"] > 0
+    assert "sql match/key_matches" in profile["steps"]
+    assert "load" in bench.render_profile(profile)

@@ -117,6 +117,21 @@ def cli(debug: bool) -> None:
     """flowsg: what your AWS security groups actually do, from VPC Flow Logs."""
 
 
+def engine_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--threads and --memory-limit, passed to DuckDB."""
+    command = click.option(
+        "--memory-limit",
+        metavar="SIZE",
+        help="Memory DuckDB may use before it spills to disk, e.g. 4GB (default: 75% of RAM).",
+    )(command)
+    return click.option(
+        "--threads",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Threads DuckDB may use (default: every core).",
+    )(command)
+
+
 @cli.command("load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
@@ -134,13 +149,19 @@ def cli(debug: bool) -> None:
     help="DuckDB database to load into (':memory:' for none).",
 )
 @click.option("--append", is_flag=True, help="Add to the tables instead of replacing them.")
+@engine_options
 def load_command(
-    paths: tuple[str, ...], log_format: str | None, database: str, append: bool
+    paths: tuple[str, ...],
+    log_format: str | None,
+    database: str,
+    append: bool,
+    threads: int | None,
+    memory_limit: str | None,
 ) -> None:
     """Read flow logs (files or directories; text, gzip or Parquet) into the database."""
     fmt = parse_log_format(log_format) if log_format else None
     walked = walk(paths)  # before the database is created: a wrong path must not leave one
-    con = connect(database)
+    con = connect(database, threads=threads, memory_limit=memory_limit)
     try:
         result = load(con, walked, log_format=fmt, append=append, progress=_progress())
         summary = load_summary(con)
@@ -185,19 +206,22 @@ def load_command(
     type=click.Path(path_type=str, file_okay=False),
     help="Also write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json here.",
 )
+@engine_options
 def analyze_command(
     paths: tuple[str, ...],
     snapshot: str,
     log_format: str | None,
     database: str,
     out: str | None,
+    threads: int | None,
+    memory_limit: str | None,
 ) -> None:
     """Attribute every flow record to the security-group rules that allowed it, or say why not."""
     fmt = parse_log_format(log_format) if log_format else None
     walked = walk(paths)
     if not os.path.exists(snapshot):
         raise InputError(f"no such snapshot: {snapshot}", "give --snapshot DIR")
-    con = connect(database)
+    con = connect(database, threads=threads, memory_limit=memory_limit)
     try:
         result = analyze(con, walked, snapshot, log_format=fmt, progress=_progress())
         summary = analyze_summary(con)

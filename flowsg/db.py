@@ -2,35 +2,50 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from .errors import DatabaseError
+from .errors import DatabaseError, UsageError
 from .sql import fetchall, install_dialect
 
 DEFAULT_DB = "flowsg.duckdb"
 
 
 def connect(
-    database: str | Path = DEFAULT_DB, *, read_only: bool = False
+    database: str | Path = DEFAULT_DB,
+    *,
+    read_only: bool = False,
+    threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open (or create) the database file, or ``":memory:"``, ready for flowsg's queries.
 
     ``read_only`` opens an existing database for the reports: it is never created, and several
-    readers may share it. No DuckDB extension is downloaded: everything flowsg runs is in DuckDB's
-    core (the json and parquet extensions are statically linked in the Python package).
+    readers may share it. ``threads`` (default: every core) and ``memory_limit`` (a DuckDB size
+    such as ``"4GB"``; default: 75% of the machine's memory) are passed to DuckDB, which spills to
+    a temporary directory beyond the limit. No DuckDB extension is downloaded: everything flowsg
+    runs is in DuckDB's core (the json and parquet extensions are statically linked in the Python
+    package).
     """
     path = str(database)
+    if threads is not None and threads < 1:
+        raise UsageError(f"--threads must be at least 1, not {threads}")
+    config: dict[str, Any] = {
+        "autoinstall_known_extensions": False,
+        "memory_limit": memory_limit or _default_memory_limit(),
+    }
+    if threads is not None:
+        config["threads"] = threads
     if read_only and path != ":memory:" and not Path(path).exists():
         raise DatabaseError(
             f"no database at {path}",
             f"run `flowsg analyze LOGS --snapshot DIR --db {path}` first",
         )
     try:
-        con = duckdb.connect(
-            path, read_only=read_only, config={"autoinstall_known_extensions": False}
-        )
+        con = duckdb.connect(path, read_only=read_only, config=config)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -39,10 +54,21 @@ def connect(
                 "wait for the other flowsg run to finish, or use another --db",
             ) from exc
         raise DatabaseError(f"cannot open database {path}: {_first_line(text)}") from exc
+    except (duckdb.InvalidInputException, duckdb.ParserException) as exc:
+        raise UsageError(f"cannot use these settings: {_first_line(str(exc))}") from exc
     except duckdb.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {_first_line(str(exc))}") from exc
     install_dialect(con)
     return con
+
+
+def _default_memory_limit() -> str:
+    """75% of the machine's memory, in whole megabytes (DuckDB's own default is 80%)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "75%"
+    return f"{int(total * 0.75) // (1024 * 1024)}MB"
 
 
 def _first_line(text: str) -> str:

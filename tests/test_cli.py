@@ -443,3 +443,18 @@ def test_whatif(runner: CliRunner, analyzed_db: str) -> None:
     unknown = runner.invoke(cli, ["whatif", "--remove", "sgr-nope", "--db", analyzed_db])
     assert unknown.exit_code == 2
     error_line(unknown)
+
+
+def test_threads_and_memory_limit(runner: CliRunner, tmp_path: Path) -> None:
+    log = write_log(tmp_path / "a.log", [HEADER, *RECORDS])
+    args = ["load", str(log), "--db", ":memory:"]
+    ok = runner.invoke(cli, [*args, "--threads", "1", "--memory-limit", "512MB"])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(cli, [*args, "--memory-limit", "lots"])
+    assert bad.exit_code == 2
+    assert "cannot use these settings" in error_line(bad)
+    assert runner.invoke(cli, [*args, "--threads", "0"]).exit_code == 2
+    import flowsg
+
+    con = flowsg.connect(":memory:", threads=1, memory_limit="1GB")
+    assert con.execute("SELECT current_setting('threads')").fetchall() == [(1,)]

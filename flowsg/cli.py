@@ -521,11 +521,14 @@ class ProgressPrinter:
         if time.monotonic() - self.began < self.delay:
             return
         self.shown = True
-        name = p.current_file[-50:]
-        sys.stderr.write(
-            f"\r\x1b[Kloading: file {p.files_done + 1:,}/{p.files_total:,}, "
-            f"{p.lines:,} lines so far {name}"
-        )
+        if p.stage == "load":
+            text = (
+                f"loading: file {min(p.files_done + 1, p.files_total):,}/{p.files_total:,}, "
+                f"{p.lines:,} lines so far {p.current_file[-50:]}"
+            )
+        else:
+            text = f"{p.stage}: {p.lines:,} lines from {p.files_total:,} files read"
+        sys.stderr.write(f"\r\x1b[K{text}")
         sys.stderr.flush()
 
 

@@ -47,12 +47,13 @@ _HEADER_CANDIDATE = r"^ *[a-z][a-z0-9-]*( +[a-z][a-z0-9-]*)* *\r?$"
 
 @dataclass
 class Progress:
-    """What a load has done so far, for a progress display."""
+    """What a run has done so far, for a progress display."""
 
     files_done: int
     files_total: int
     lines: int
     current_file: str
+    stage: str = "load"  # load, then (flowsg analyze) attribute
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import InputError
-from .ingest import LoadResult, ProgressCallback, WalkResult, load, walk
+from .ingest import LoadResult, Progress, ProgressCallback, WalkResult, load, walk
 from .logformat import LogFormat
 from .snapshot import SnapshotResult, load_snapshot
 from .verdict import AttributionResult, attribute
@@ -44,5 +44,7 @@ def analyze(
     walked = paths if isinstance(paths, WalkResult) else walk(paths)
     snap = load_snapshot(con, snapshot)
     loaded = load(con, walked, log_format=log_format, progress=progress)
+    if progress:
+        progress(Progress(len(walked.files), len(walked.files), loaded.lines_read, "", "attribute"))
     attributed = attribute(con)
     return AnalyzeResult(loaded, snap, attributed, time.monotonic() - began)

@@ -177,3 +177,17 @@ def test_progress_is_reported(
     printer.delay = 0.0
     printer(seen[1])
     assert "loading: file 2/3" in capsys.readouterr().err
+
+
+def test_analyze_reports_the_attribution_stage(
+    con: duckdb.DuckDBPyConnection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = Path(__file__).resolve().parents[1] / "sample_logs"
+    seen: list[flowsg.Progress] = []
+    flowsg.analyze(con, [root], root / "snapshot", progress=seen.append)
+    assert [p.stage for p in seen][-1] == "attribute"
+    assert {p.stage for p in seen} == {"load", "attribute"}
+    printer = ProgressPrinter()
+    printer.delay = 0.0
+    printer(seen[-1])
+    assert "attribute: 8,618 lines from 4 files read" in capsys.readouterr().err

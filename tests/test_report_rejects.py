@@ -407,8 +407,12 @@ def test_filters_by_group_interface_and_time(case: duckdb.DuckDBPyConnection) ->
 )
 def test_filters_are_data_not_sql(case: duckdb.DuckDBPyConnection, value: str) -> None:
     for report in (report_rejects, scan_noise, report_unexplained):
-        assert report(case, group=value).num_rows == 0
-        assert report(case, interface=value).num_rows == 0
+        # the value is looked up as a name, found nowhere, and said back as it was given
+        with pytest.raises(flowsg.UsageError, match="no security group") as info:
+            report(case, group=value)
+        assert value in info.value.message
+        with pytest.raises(flowsg.UsageError, match="no network interface"):
+            report(case, interface=value)
     assert reject_count(case) == 16  # flows is still there, whole
 
 

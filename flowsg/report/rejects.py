@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import sql
-from .filters import Time, to_seconds
+from .filters import Time, check_known, to_seconds
 
 """A filter time: unix seconds, or a datetime (naive is UTC)."""
 
@@ -52,6 +52,7 @@ def report_rejects(
     smallest_fix (for ``no_rule`` requests from an interface of the snapshot or a private address:
     ``allow tcp 5432 ingress on sg-db from sg-web``, or ``... from 10.0.0.5/32``).
     """
+    check_known(con, group, interface)
     params = _filters(group, interface, since, until)
     sql.run(con, "report/rejects_groups", params).fetchall()
     return _timestamps(sql.arrow_reader(con, "report/rejects_report").read_all())
@@ -79,6 +80,7 @@ def scan_noise(
     """
     if top < 0:
         raise ValueError("top must be 0 or more")
+    check_known(con, group, interface)
     params = _filters(group, interface, since, until)
     sql.run(con, "report/rejects_groups", params).fetchall()
     reader = sql.arrow_reader(con, "report/rejects_scan_noise", {"top": top})
@@ -102,6 +104,7 @@ def report_unexplained(
     that a rule was removed while connections stayed tracked; when the group's records stop more
     than 10 minutes before its interface's last record it starts with ``stopped at HH:MM`` (UTC).
     """
+    check_known(con, group, interface)
     params = _filters(group, interface, since, until)
     params["stop_margin"] = STOP_MARGIN
     reader = sql.arrow_reader(con, "report/unexplained_groups", params)

@@ -43,7 +43,7 @@ import pyarrow as pa
 from .. import sql
 from ..db import require_analysis
 from ..errors import UsageError
-from .filters import Time, to_seconds
+from .filters import Time, check_known, to_seconds
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -207,17 +207,7 @@ def _filters(
             f"--since ({_iso(f.since)}) is after --until ({_iso(f.until)})",
             "give the start of the window first",
         )
-    group_known, interface_known = sql.fetchall(con, "report/rules_filter_check", f.params())[0]
-    if not group_known:
-        raise UsageError(
-            f"no security group {f.group} in the snapshot",
-            "the table security_groups lists them; `flowsg report rules` without --group shows all",
-        )
-    if not interface_known:
-        raise UsageError(
-            f"no network interface {f.interface} in the snapshot",
-            "the table interfaces lists them; an interface missing from the snapshot has no rules",
-        )
+    check_known(con, f.group, f.interface)
     return f
 
 

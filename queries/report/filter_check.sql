@@ -1,4 +1,4 @@
--- Report rules and group evidence: whether the filters name things the snapshot knows: the group
+-- Every report: whether the filters name things the snapshot knows: the group
 -- ($group, a group of security_groups or of rules) and the interface ($interface, in interfaces).
 -- A NULL filter counts as known.
 -- Reads: security_groups, rules, interfaces. Writes: nothing. Params: $group, $interface.

@@ -28,8 +28,19 @@ from .fields import DEFAULT_FORMAT, FIELDS, Field
 from .ingest import MAX_LINE_BYTES, LoadResult, Progress, load, walk
 from .logformat import LogFormat, parse_log_format
 from .match import match
+from .nacl import NaclDecision, nacl_decision, nacl_decisions
 from .pipeline import AnalyzeResult, analyze
 from .report import AnalyzeSummary, LoadSummary, analyze_summary, load_summary
+from .report.explain import Explanation, explain
+from .report.rejects import report_rejects, report_unexplained, scan_noise
+from .report.rules import (
+    covering_cidrs,
+    egress_breakdown,
+    group_evidence,
+    report_rules,
+    tightening,
+)
+from .report.whatif import whatif, whatif_caveats
 from .snapshot import SnapshotResult, load_snapshot
 from .sql import queries_dir
 from .verdict import VERDICTS, AttributionResult, attribute, judge

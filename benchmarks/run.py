@@ -331,18 +331,33 @@ def worker(case: str, data: Path, result_file: Path) -> int:
 # ----------------------------------------------------------------------------- measuring (parent)
 
 
-def run_worker(case: str, data: Path) -> tuple[dict[str, Any], float]:
+CASE_TIMEOUT = 1800.0
+"""Seconds one case may run before it is killed (a runaway case must not hold the machine)."""
+
+
+def run_worker(case: str, data: Path, timeout: float | None = None) -> tuple[dict[str, Any], float]:
     """Run one case in a fresh interpreter; its result and its peak RSS in MB."""
+    limit = CASE_TIMEOUT if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="flowsg-bench-") as tmp:
         result_file = Path(tmp) / "result.json"
         argv = [sys.executable, str(Path(__file__).resolve()), "--worker", case]
         argv += ["--data", str(data), "--result", str(result_file)]
-        proc = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
-        assert proc.stderr is not None
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        errors = proc.stderr.read().decode(errors="replace")
-        proc.stderr.close()
+        # stderr goes to a file, not a pipe: a chatty case must not block on a full pipe
+        with open(Path(tmp) / "stderr.txt", "w+b") as err:
+            proc = subprocess.Popen(argv, stderr=err, stdout=subprocess.DEVNULL)
+            deadline = time.monotonic() + limit
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    os.wait4(proc.pid, 0)
+                    raise RuntimeError(f"benchmark case {case!r} took more than {limit:.0f} s")
+                time.sleep(0.05)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            err.seek(0)
+            errors = err.read().decode(errors="replace")
         if proc.returncode != 0:
             raise RuntimeError(f"benchmark case {case!r} failed ({proc.returncode}):\n{errors}")
         result: dict[str, Any] = json.loads(result_file.read_text())

@@ -114,3 +114,8 @@ def test_profile_times_the_sql_steps(bench: ModuleType, data: Path) -> None:
     assert rss > 0 and profile["seconds"] > 0
     assert "sql match/key_matches" in profile["steps"]
     assert "load" in bench.render_profile(profile)
+
+
+def test_a_runaway_case_is_killed(bench: ModuleType, data: Path) -> None:
+    with pytest.raises(RuntimeError, match="took more than"):
+        bench.run_worker("analyze memory", data / bench.size_name(RECORDS), timeout=0.05)

@@ -6,13 +6,14 @@ documented exit code (README, "Exit codes"); a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import textwrap
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -289,10 +290,16 @@ def filter_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _open_analysis(database: str) -> duckdb.DuckDBPyConnection:
+@contextlib.contextmanager
+def _analysis(database: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database `flowsg analyze` left, read-only, closed afterwards (also when it holds no
+    analysis and require_analysis raises)."""
     con = connect(database, read_only=True)
-    require_analysis(con, database)
-    return con
+    try:
+        require_analysis(con, database)
+        yield con
+    finally:
+        con.close()
 
 
 @cli.group("report")
@@ -324,12 +331,9 @@ def report_rejects_command(
 ) -> None:
     """REJECTs grouped by interface, direction, port and remote address, with the smallest fix;
     internet scan noise summarised apart."""
-    con = _open_analysis(database)
-    try:
+    with _analysis(database) as con:
         rejects = report_rejects(con, group=group, interface=interface, since=since, until=until)
         noise = scan_noise(con, group=group, interface=interface, since=since, until=until)
-    finally:
-        con.close()
     if rejects.num_rows == 0:
         _message("no rejected records outside internet scan noise")
     click.echo(render_rejects(rejects, noise, fmt), nl=False)
@@ -347,11 +351,8 @@ def report_unexplained_command(
     fmt: str,
 ) -> None:
     """Accepted records that no rule of the snapshot explains, grouped, with a hint."""
-    con = _open_analysis(database)
-    try:
+    with _analysis(database) as con:
         table = report_unexplained(con, group=group, interface=interface, since=since, until=until)
-    finally:
-        con.close()
     if table.num_rows == 0:
         _message("no unexplained records: every ACCEPT is explained by a rule of the snapshot")
     click.echo(render_table(_narrow(table, fmt, _UNEXPLAINED_COLUMNS), fmt), nl=False)
@@ -374,11 +375,8 @@ def explain_command(
 ) -> None:
     """One connection end to end: security groups and network ACLs on the way there and back,
     the records observed for it, a conclusion and the smallest fix."""
-    con = _open_analysis(database)
-    try:
+    with _analysis(database) as con:
         explanation = explain(con, src, dst, port, protocol)
-    finally:
-        con.close()
     if fmt == "table":
         click.echo(explanation.render())
     elif fmt == "json":
@@ -400,12 +398,9 @@ def report_rules_command(
 ) -> None:
     """Cleanup: every rule with its hits, sole hits and status (used, redundant, unused, no
     evidence, unresolvable); then, per group, the evidence behind it."""
-    con = _open_analysis(database)
-    try:
+    with _analysis(database) as con:
         rules = report_rules(con, group=group, interface=interface, since=since, until=until)
         evidence = group_evidence(con, group=group, interface=interface, since=since, until=until)
-    finally:
-        con.close()
     click.echo(render_rules(rules, evidence, fmt), nl=False)
 
 
@@ -422,11 +417,8 @@ def report_tighten_command(
 ) -> None:
     """Cleanup: used rules far broader than their traffic, exposure to the internet first, with
     a narrower rule built from the traffic actually allowed."""
-    con = _open_analysis(database)
-    try:
+    with _analysis(database) as con:
         table = tightening(con, group=group, interface=interface, since=since, until=until)
-    finally:
-        con.close()
     if table.num_rows == 0:
         _message("nothing to tighten: every used rule is as narrow as its traffic")
     if fmt != "table":
@@ -459,11 +451,8 @@ def report_egress_command(
 ) -> None:
     """The egress an (all-traffic) egress rule actually carried, by destination class and port:
     the basis for a narrower egress set."""
-    con = _open_analysis(database)
-    try:
+    with _analysis(database) as con:
         table = egress_breakdown(con, rule_id, interface=interface, since=since, until=until)
-    finally:
-        con.close()
     click.echo(render_table(table, fmt), nl=False)
     if fmt == "table" and table.num_rows:
         click.echo("\nNarrower egress: " + egress_summary(table.to_pylist()))
@@ -482,13 +471,10 @@ def report_egress_command(
 def whatif_command(remove: tuple[str, ...], database: str, fmt: str) -> None:
     """Replay the observed traffic without some rules: the allowed flows that would lose every
     rule permitting them, or 'safe' when none would."""
-    con = _open_analysis(database)
-    try:
+    with _analysis(database) as con:
         ids = rule_ids(remove)
         table = whatif(con, ids)
         caveats = whatif_caveats(con, ids)
-    finally:
-        con.close()
     for caveat in caveats:
         _message(caveat)
     if table.num_rows == 0:

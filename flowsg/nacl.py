@@ -15,7 +15,7 @@ flow logs carry no ICMP type or code.
 Attribution runs this set-based over the distinct keys of the records
 (``queries/nacl/key_nacl.sql``, a step of :data:`flowsg.verdict.STEPS`); :func:`nacl_decision`
 and :func:`nacl_decisions` answer one packet with the same semantics
-(``queries/nacl/decision*.sql``), for ``flowsg explain``.
+(``queries/nacl/decision_range.sql``), for ``flowsg explain``.
 """
 
 from __future__ import annotations
@@ -212,12 +212,13 @@ def nacl_decision(
         "subnet_id": subnet_id,
         "egress": egress,
         "protocol": protocol_number(protocol),
-        "port": port,
+        "port_lo": port,  # a one-port range: the same first-match query as nacl_decisions
+        "port_hi": port,
         "family": addr.family,
         "hi": addr.hi,
         "lo": addr.lo,
     }
-    rows = _rows(sql.run(con, "nacl/decision", params))
+    rows = _rows(sql.run(con, "nacl/decision_range", params))
     if not rows:
         return None
     row = rows[0]

@@ -1,6 +1,6 @@
--- The network ACL decisions for one TCP or UDP packet over a range of destination ports
--- [$port_lo, $port_hi] (the return path's ephemeral ports): the same ACL, entries and first-match
--- semantics as nacl/decision, evaluated at every port where the first matching entry can change
+-- The network ACL decisions for one packet over a range of destination ports
+-- [$port_lo, $port_hi] (one port, or none: both NULL; or the return path's ephemeral ports): the same ACL, entries and first-match
+-- semantics as nacl/key_nacl, evaluated at every port where the first matching entry can change
 -- ($port_lo and the start and end + 1 of each candidate entry's port range). One row per piece of
 -- the range, in port order: seg_lo, seg_hi and the deciding entry (no entry: the `*` rule, 32767
 -- for IPv4, 32768 for IPv6, denies, listed = false). No rows when the subnet has no ACL.

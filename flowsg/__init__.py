@@ -32,6 +32,8 @@ from .nacl import NaclDecision, nacl_decision, nacl_decisions
 from .pipeline import AnalyzeResult, analyze
 from .report import AnalyzeSummary, LoadSummary, analyze_summary, load_summary
 from .report.explain import Explanation, explain
+from .report.graph import SecurityGroupGraph, security_group_graph
+from .report.html import html_report
 from .report.rejects import report_rejects, report_unexplained, scan_noise
 from .report.rules import (
     covering_cidrs,
@@ -40,6 +42,7 @@ from .report.rules import (
     report_rules,
     tightening,
 )
+from .report.timeline import records_over_time
 from .report.whatif import whatif, whatif_caveats
 from .snapshot import SnapshotResult, load_snapshot
 from .sql import queries_dir
@@ -64,6 +67,7 @@ __all__ = [
     "LogFormat",
     "NaclDecision",
     "Progress",
+    "SecurityGroupGraph",
     "SnapshotError",
     "SnapshotResult",
     "UsageError",
@@ -76,6 +80,7 @@ __all__ = [
     "egress_breakdown",
     "explain",
     "group_evidence",
+    "html_report",
     "judge",
     "load",
     "load_snapshot",
@@ -85,10 +90,12 @@ __all__ = [
     "nacl_decisions",
     "parse_log_format",
     "queries_dir",
+    "records_over_time",
     "report_rejects",
     "report_rules",
     "report_unexplained",
     "scan_noise",
+    "security_group_graph",
     "tightening",
     "walk",
     "whatif",

@@ -35,10 +35,13 @@ from .output import (
     render_table,
     summary_document,
     write_outputs,
+    write_text_atomic,
 )
 from .pipeline import analyze
 from .report import analyze_summary, load_summary
 from .report.explain import explain
+from .report.graph import GRAPH_FORMATS, LAYOUTS, render_graph, security_group_graph
+from .report.html import html_report
 from .report.rejects import report_rejects, report_unexplained, scan_noise
 from .report.rules import (
     TIGHTENING_COLUMNS,
@@ -304,7 +307,8 @@ def _analysis(database: str) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @cli.group("report")
 def report_group() -> None:
-    """Reports on the database `flowsg analyze` left: rules, rejects, unexplained."""
+    """Reports on the database `flowsg analyze` left: rules, tighten, egress, rejects,
+    unexplained, graph, and all of them in one HTML page."""
 
 
 _UNEXPLAINED_COLUMNS = (
@@ -356,6 +360,96 @@ def report_unexplained_command(
     if table.num_rows == 0:
         _message("no unexplained records: every ACCEPT is explained by a rule of the snapshot")
     click.echo(render_table(_narrow(table, fmt, _UNEXPLAINED_COLUMNS), fmt), nl=False)
+
+
+def database_option(command: Callable[..., None]) -> Callable[..., None]:
+    """--db alone, for the reports that have their own formats (html, graph)."""
+    return click.option(
+        "--db",
+        "database",
+        default=DEFAULT_DB,
+        show_default=True,
+        metavar="FILE",
+        help="The database `flowsg analyze` left.",
+    )(command)
+
+
+def layout_option(command: Callable[..., None]) -> Callable[..., None]:
+    """--layout: who lays out the security-group graph's SVG."""
+    return click.option(
+        "--layout",
+        type=click.Choice(LAYOUTS),
+        default="auto",
+        show_default=True,
+        help="Lay the graph out with Graphviz's dot (auto: when it is on PATH) or flowsg's own"
+        " layout (builtin).",
+    )(command)
+
+
+def _write_document(out: str | None, text: str) -> None:
+    """A document on stdout (no --out, or '-'), else written atomically to the file, with one
+    line on stderr saying so."""
+    if out is None or out == "-":
+        click.echo(text, nl=False)
+        return
+    target = write_text_atomic(out, text)
+    _message(f"wrote {target} ({len(text.encode('utf-8')) / 1024:,.0f} KiB)")
+
+
+@report_group.command("html")
+@click.option(
+    "--out",
+    required=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The HTML file to write (replaced atomically); '-' for stdout.",
+)
+@layout_option
+@database_option
+def report_html_command(out: str, layout: str, database: str) -> None:
+    """The review report as one self-contained HTML page: summary, every group's rules with
+    their usage and status, tightening, rejects, records over time and the security-group
+    graph."""
+    with _analysis(database) as con:
+        document = html_report(con, layout=layout)
+    _write_document(out, document)
+
+
+@report_group.command("graph")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default="svg",
+    show_default=True,
+    help="svg: a picture; dot: Graphviz's language; mermaid: a Mermaid flowchart.",
+)
+@click.option(
+    "--out",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write to this file (replaced atomically) instead of stdout.",
+)
+@click.option("--group", metavar="SG_ID", help="Only this group, its edges and their other ends.")
+@click.option("--since", type=TimeParam(), help="Records starting at or after.")
+@click.option("--until", type=TimeParam(), help="Records starting before.")
+@layout_option
+@database_option
+def report_graph_command(
+    fmt: str,
+    out: str | None,
+    group: str | None,
+    since: int | None,
+    until: int | None,
+    layout: str,
+    database: str,
+) -> None:
+    """The security-group graph: groups (with their interfaces), the rules between them and
+    their peers, edge width by the traffic allowed, unused rules dashed, REJECT hot spots red."""
+    with _analysis(database) as con:
+        graph = security_group_graph(con, group=group, since=since, until=until)
+        text = render_graph(graph, fmt, layout)
+    _write_document(out, text)
 
 
 @cli.command("explain")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, sql
-from .errors import UsageError
+from .errors import InputError, UsageError
 from .report import AnalyzeSummary, LoadSummary
 
 
@@ -171,6 +172,26 @@ def write_outputs(
     os.replace(tmp, target)
     written.append(target)
     return written
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path``: into a temporary file beside it, renamed into place,
+    so a reader never sees half a file and a failed write leaves the earlier one intact.
+    InputError (exit 3) when the folder does not exist or cannot be written."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {target}: {exc.strerror or exc}",
+            "check that its folder exists and is writable",
+        ) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return target
 
 
 def _atomic_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:

@@ -37,6 +37,9 @@ def test_wheel_contains_the_queries(wheel: Path) -> None:
     assert in_repo
     assert shipped == in_repo
     assert "flowsg/py.typed" in names
+    templates = {p.name for p in (ROOT / "flowsg" / "report" / "templates").iterdir()}
+    assert {"report.html", "graph.svg", "report.css", "report.js"} <= templates
+    assert {f"flowsg/report/templates/{name}" for name in templates} <= set(names)
 
 
 def test_wheel_runs_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
@@ -77,6 +80,20 @@ def test_wheel_runs_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "Records by verdict" in run.stdout
     assert (tmp_path / "out" / "flows.parquet").is_file()
+    db = tmp_path / "sample.duckdb"
+    subprocess.run(
+        [str(env_dir / "bin" / "flowsg"), "analyze", str(sample), "--snapshot",
+         str(sample / "snapshot"), "--db", str(db)],
+        cwd=tmp_path, env=clean_env, capture_output=True, check=True,
+    )  # fmt: skip
+    run = subprocess.run(
+        [str(env_dir / "bin" / "flowsg"), "report", "html", "--db", str(db), "--out",
+         str(tmp_path / "review.html"), "--layout", "builtin"],
+        cwd=tmp_path, env=clean_env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr  # the templates came with the wheel
+    page = (tmp_path / "review.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and 'class="fsg-graph"' in page
     where = subprocess.run(
         [str(python), "-c", "import flowsg; print(flowsg.queries_dir())"],
         cwd=tmp_path,

@@ -13,6 +13,9 @@ import duckdb
 from . import sql
 
 STEPS = (
+    "match/port_classes",
+    "match/reject_pairs",
+    "match/keyed_flows",
     "match/flow_keys",
     "match/key_directions",
     "match/remote_peers",

@@ -28,6 +28,7 @@ STEPS = (
     "match/key_verdicts",
     "match/key_rule_lists",
     "nacl/key_nacl",
+    "match/key_results",
     "match/apply_verdicts",
     "match/rule_usage",
 )

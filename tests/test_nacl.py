@@ -307,10 +307,14 @@ def test_reasons_follow_the_acl_decisions(hand: duckdb.DuckDBPyConnection) -> No
 def test_key_nacl_holds_the_first_matching_entry(hand: duckdb.DuckDBPyConnection) -> None:
     rows = hand.execute(
         """
-        SELECT k.dstport, n.acl_id, n.rule_number, n.rule_action
-        FROM key_nacl AS n JOIN flow_keys AS k USING (key_id)
-        WHERE k.interface_id = 'eni-a' AND k.srcport IN (40000, 40001, 40004)
-        ORDER BY k.srcport
+        SELECT f.dstport, n.acl_id, n.rule_number, n.rule_action
+        FROM key_nacl AS n JOIN flow_keys AS k USING (key_id) JOIN keyed_flows AS f
+            ON f.interface_id = k.interface_id AND f.protocol = k.protocol
+            AND f.srcaddr_lo = k.srcaddr_lo AND f.dstaddr_lo = k.dstaddr_lo
+            AND f.srcport_class = k.srcport_class AND f.dstport_class = k.dstport_class
+            AND f.action = k.action
+        WHERE f.interface_id = 'eni-a' AND f.srcport IN (40000, 40001, 40004)
+        ORDER BY f.srcport
         """
     ).fetchall()
     assert rows == [
@@ -321,8 +325,12 @@ def test_key_nacl_holds_the_first_matching_entry(hand: duckdb.DuckDBPyConnection
     # no row for the subnet without an ACL, nor for traffic inside one subnet
     none = hand.execute(
         """
-        SELECT count(*) FROM key_nacl AS n JOIN flow_keys AS k USING (key_id)
-        WHERE k.interface_id = 'eni-d' OR (k.interface_id = 'eni-a' AND k.srcport = 40014)
+        SELECT count(*) FROM key_nacl AS n JOIN flow_keys AS k USING (key_id) JOIN keyed_flows AS f
+            ON f.interface_id = k.interface_id AND f.protocol = k.protocol
+            AND f.srcaddr_lo = k.srcaddr_lo AND f.dstaddr_lo = k.dstaddr_lo
+            AND f.srcport_class = k.srcport_class AND f.dstport_class = k.dstport_class
+            AND f.action = k.action
+        WHERE f.interface_id = 'eni-d' OR (f.interface_id = 'eni-a' AND f.srcport = 40014)
         """
     ).fetchall()
     assert none == [(0,)]
@@ -332,15 +340,17 @@ def test_nacl_decision_agrees_with_the_engine(hand: duckdb.DuckDBPyConnection) -
     """For every key with an ACL decision, the library function gives the same entry."""
     rows = hand.execute(
         """
-        SELECT i.subnet_id, d.direction, d.protocol, d.dstport,
+        SELECT i.subnet_id, d.direction, d.protocol, f.dstport,
                CASE d.direction WHEN 'ingress' THEN f.srcaddr ELSE f.dstaddr END AS remote,
                n.acl_id, n.rule_number, n.rule_action
         FROM key_nacl AS n
         JOIN key_directions AS d USING (key_id)
         JOIN interfaces AS i ON i.interface_id = d.interface_id
-        JOIN flows AS f
-            ON f.interface_id = d.interface_id AND f.srcport = d.srcport
-            AND f.dstport = d.dstport AND f.protocol = d.protocol
+        JOIN keyed_flows AS f
+            ON f.interface_id = d.interface_id AND f.protocol = d.protocol
+            AND f.srcaddr_lo = d.srcaddr_lo AND f.dstaddr_lo = d.dstaddr_lo
+            AND f.srcport_class = d.srcport_class AND f.dstport_class = d.dstport_class
+            AND f.action = d.action
         """
     ).fetchall()
     assert len(rows) >= 15

@@ -1,6 +1,7 @@
 -- Attribution, step 4: the rules that match each key, on both sides. 'req': rules of the key's
 -- own direction with port = dstport; 'rev': rules of the opposite direction with port = srcport
--- (the reverse of the record), same remote address. Only the rules of the security groups
+-- (the reverse of the record), same remote address; a port stands for its class (port_classes),
+-- which lies inside exactly the same ranges. Only the rules of the security groups
 -- attached to the key's interface count (a union, no order). A rule matches when its protocol is
 -- -1 or the record's; TCP and UDP rules also need the port inside [from_port, to_port] (absent or
 -- -1: every port; a record without a port matches only every-port rules); other protocols,
@@ -18,7 +19,7 @@ WITH sides AS (
         interface_id,
         direction AS rule_direction,
         protocol,
-        dstport AS port,
+        dstport_class AS port,
         remote_family,
         remote_hi,
         remote_lo
@@ -31,7 +32,7 @@ WITH sides AS (
         interface_id,
         CASE direction WHEN 'ingress' THEN 'egress' ELSE 'ingress' END AS rule_direction,
         protocol,
-        srcport AS port,
+        srcport_class AS port,
         remote_family,
         remote_hi,
         remote_lo

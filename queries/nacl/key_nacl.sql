@@ -4,7 +4,7 @@
 -- ingress is judged by the inbound entries, egress by the outbound ones; an entry's CIDR is matched
 -- against the remote address (IPv4 entries only for IPv4 addresses, IPv6 only for IPv6); entries
 -- in rule_number order, the first match wins. An entry matches when its protocol is -1 or the
--- key's; TCP and UDP entries also need dstport inside their port range (no PortRange, -1 or
+-- key's; TCP and UDP entries also need dstport (its class) inside their port range (no PortRange, -1 or
 -- 0-65535: every port; a key without dstport matches only such entries); other entries (ICMP with
 -- a type/code included: flow logs carry no ICMP type) match on the protocol alone. No entry
 -- matches: the final `*` rule denies (32767 for IPv4, 32768 for IPv6, whether or not the snapshot
@@ -52,7 +52,7 @@ judged AS (
     SELECT
         k.key_id,
         k.protocol,
-        k.dstport,
+        k.dstport_class AS dstport,
         k.direction,
         k.remote_family,
         k.remote_hi,

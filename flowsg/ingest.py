@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import sql
@@ -250,6 +251,27 @@ class _Batches:
         self.files: dict[str, _FileStats] = {}
         self.pending: dict[LogFormat, list[pa.Table]] = {}
         self.sizes: dict[LogFormat, int] = {}
+        self.split: dict[LogFormat, list[pa.Table]] = {}  # fields from the fast path
+        self.split_sizes: dict[LogFormat, int] = {}
+
+    def add_fields(self, table: pa.Table, fmt: LogFormat) -> None:
+        """Queue rows already split into fields (the shape of fields_raw, see _fast_fields)."""
+        self.split.setdefault(fmt, []).append(table)
+        self.split_sizes[fmt] = self.split_sizes.get(fmt, 0) + table.num_rows
+        if self.split_sizes[fmt] >= self.max_lines:
+            self.flush_fields(fmt)
+
+    def flush_fields(self, fmt: LogFormat) -> None:
+        tables = self.split.pop(fmt, [])
+        self.split_sizes.pop(fmt, None)
+        if not tables:
+            return
+        self.con.register("fields_raw", pa.concat_tables(tables))
+        order = [_FIELD_INDEX[name] + 1 for name in fmt.names]
+        try:
+            self.file_rows(fmt.params() | {"order": order}, "ingest/insert_malformed_fields")
+        finally:
+            self.con.unregister("fields_raw")
 
     def add(self, path: str, lines: pa.Array[Any], first: int, fmt: LogFormat) -> None:
         n = len(lines)
@@ -268,6 +290,8 @@ class _Batches:
     def flush_all(self) -> None:
         for fmt in list(self.pending):
             self.flush(fmt)
+        for fmt in list(self.split):
+            self.flush_fields(fmt)
 
     def flush(self, fmt: LogFormat) -> None:
         tables = self.pending.pop(fmt, [])
@@ -279,20 +303,23 @@ class _Batches:
         try:
             params = fmt.params() | {"max_line": MAX_LINE_BYTES}
             sql.run(self.con, "ingest/split_lines", params).fetchall()
+            self.file_rows(fmt.params(), "ingest/insert_malformed")
+            sql.run(self.con, "ingest/drop_fields_raw").fetchall()
         finally:
             self.con.unregister("raw_lines")
-        self.file_rows(fmt.params())
-        sql.run(self.con, "ingest/drop_fields_raw").fetchall()
 
-    def file_rows(self, params: dict[str, Any]) -> None:
-        """Check and type the batch in fields_raw, then file its rows into flows or malformed."""
-        sql.run(self.con, "ingest/ip_numbers").fetchall()
+    def file_rows(self, params: dict[str, Any], malformed: str) -> None:
+        """Check and type the batch in fields_raw, then file its rows into flows or malformed
+        (with the statement `malformed`, which renders the rejected rows as text)."""
         sql.run(self.con, "ingest/convert", params).fetchall()
+        sql.run(self.con, "ingest/batch_addresses").fetchall()
+        sql.run(self.con, "ingest/ip_numbers").fetchall()
+        sql.run(self.con, "ingest/checked").fetchall()
         sql.run(self.con, "ingest/insert_flows").fetchall()
-        sql.run(self.con, "ingest/insert_malformed").fetchall()
-        for source_file, records, malformed in sql.fetchall(self.con, "ingest/batch_counts"):
+        sql.run(self.con, malformed, params).fetchall()
+        for source_file, records, bad in sql.fetchall(self.con, "ingest/batch_counts"):
             self.files[source_file].records += records
-            self.files[source_file].malformed += malformed
+            self.files[source_file].malformed += bad
 
 
 def _load_file(
@@ -329,8 +356,8 @@ def _load_text(
     try:
         with open(stats.source_file, "rb") as fh:
             chunks = _gunzip(fh) if stats.file_type == "gzip" else _raw(fh)
-            for first, lines in _line_blocks(chunks, con, stats):
-                fmt = _load_block(con, stats, first, lines, fmt, batches)
+            for first, block in _line_blocks(chunks, con, stats):
+                fmt = _load_bytes(con, stats, first, block, fmt, batches)
     except (OSError, EOFError, zlib.error) as exc:
         what = "corrupt gzip data" if stats.file_type == "gzip" else "read error"
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -367,13 +394,14 @@ def _gunzip(fh: IO[bytes]) -> Iterator[bytes]:
 
 def _line_blocks(
     chunks: Iterable[bytes], con: duckdb.DuckDBPyConnection, stats: _FileStats
-) -> Iterator[tuple[int, pa.Array[Any]]]:
-    """Yield (number of the first line, the lines) in blocks of about BLOCK_BYTES.
+) -> Iterator[tuple[int, bytes]]:
+    """Yield (number of the first line, the lines) in blocks of about BLOCK_BYTES, cut after a
+    '\\n' (the last one left off), counting the lines.
 
     Lines are cut at '\\n' only (a trailing '\\r' is removed in SQL); bytes that are not UTF-8
-    are replaced by U+FFFD, which marks the line for quarantine; a UTF-8 byte-order mark at the
-    start of the file is dropped. A line longer than BLOCK_BYTES is quarantined here without
-    being held in memory whole.
+    are replaced by U+FFFD when the block is split (_split), which marks the line for quarantine;
+    a UTF-8 byte-order mark at the start of the file is dropped. A line longer than BLOCK_BYTES
+    is quarantined here without being held in memory whole.
     """
     parts: list[bytes] = []
     size = 0
@@ -423,11 +451,124 @@ def _until_error(chunks: Iterable[bytes]) -> Iterator[bytes | Exception]:
         yield exc
 
 
-def _numbered(stats: _FileStats, block: bytes) -> tuple[int, pa.Array[Any]]:
-    lines = _split(block)
+def _numbered(stats: _FileStats, block: bytes) -> tuple[int, bytes]:
     first = stats.lines_read + 1
-    stats.lines_read += len(lines)
-    return first, lines
+    stats.lines_read += block.count(b"\n") + 1
+    return first, block
+
+
+def _load_bytes(
+    con: duckdb.DuckDBPyConnection,
+    stats: _FileStats,
+    first: int,
+    block: bytes,
+    fmt: LogFormat,
+    batches: _Batches,
+) -> LogFormat:
+    """Queue one block of lines: a header on its first line (where every file has one) is taken
+    first; the rest goes through the fast path when it can, else line by line (_load_block)."""
+    cut = block.find(b"\n")
+    head = block if cut < 0 else block[:cut]
+    if len(head) < 4096 and (found := header_format(head.decode("utf-8", "replace"))):
+        fmt = _take_header(con, stats, first, head.decode("utf-8", "replace"), found, fmt)
+        if cut < 0:
+            return fmt
+        block, first = block[cut + 1 :], first + 1
+    fields = _fast_fields(block, fmt, stats.source_file, first, stats.lines_read - first + 1)
+    if fields is None:
+        return _load_block(con, stats, first, _split(block), fmt, batches)
+    if not stats.formats:
+        stats.used_fallback = True
+    batches.add_fields(fields, fmt)
+    return fmt
+
+
+_FIELD_NAME = r"^[a-z][a-z0-9-]*$"
+_FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
+_LETTERS = pa.array([chr(c) for c in range(ord("a"), ord("z") + 1)])
+
+
+def _fast_fields(
+    block: bytes, fmt: LogFormat, path: str, first: int, n_lines: int
+) -> pa.Table | None:
+    """The block's lines split into fields by Arrow's CSV reader (multi-threaded C++), in the
+    shape of fields_raw, or None when the block is not plain and must go line by line.
+
+    Plain: every line has exactly the format's fields, separated by single spaces, in valid UTF-8;
+    no line is empty, a header, JSON, longer than MAX_LINE_BYTES, or holds a NUL or carriage
+    return. For such lines the reader's split is the one split_lines.sql makes ('-' is NULL),
+    and the line itself is the fields joined by spaces, so the checks in convert.sql and the
+    quarantine see exactly what the slower path would give them.
+    """
+    if len(fmt.names) < 2 or fmt.unknown or fmt.is_transit_gateway:
+        return None
+    if any(c in block for c in (b"\x00", b"\r", b"{")):
+        return None
+    names = [f"c{i}" for i in range(len(fmt.names))]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(block),  # type: ignore[arg-type]
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(
+                delimiter=" ", quote_char=False, escape_char=False, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=["-"],
+                strings_can_be_null=True,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != n_lines:
+        return None
+    columns: list[Any] = [c.combine_chunks() for c in table.columns]
+    lengths: list[Any] = [pc.binary_length(c) for c in columns]
+    if any(pc.min(n).as_py() == 0 for n in lengths):
+        return None  # an empty field: two spaces in a row, or a space at either end
+    # The longest line is at most the spaces plus every field's longest value ('-' where NULL).
+    if len(columns) - 1 + sum(pc.max(n).as_py() or 1 for n in lengths) > MAX_LINE_BYTES:
+        return None  # may hold a line over the limit: the slow path measures every line
+    if _has_header(columns):
+        return None
+    position = {name: i for i, name in enumerate(fmt.names)}
+    n = table.num_rows
+    out: dict[str, Any] = {
+        "source_file": _constant(path, n),
+        "line_number": pa.array(np.arange(first, first + n, dtype=np.int64)),
+        "raw": pa.nulls(n, pa.string()),  # rebuilt for rejected rows only (see file_rows)
+        "pre_reason": pa.nulls(n, pa.string()),
+        "n_tokens": pa.array(np.full(n, len(fmt.names), dtype=np.int64)),
+    }
+    for f in FIELDS:
+        i = position.get(f.name)
+        out[f.column] = pa.nulls(n, pa.string()) if i is None else columns[i]
+    return pa.table(out)
+
+
+def _has_header(columns: list[Any]) -> bool:
+    """Whether some row is a header line: every field a field-name-like word, one of them a
+    known field (header_format). Narrowed column by column on the first character (a cheap test
+    that records fail at their first number or address), then checked in full on what is left."""
+    rows: Any = None
+    for column in columns:
+        values = column if rows is None else pc.take(column, rows)
+        keep: Any = pc.fill_null(
+            pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=_LETTERS), False
+        )
+        rows = pc.indices_nonzero(keep) if rows is None else pc.filter(rows, keep)
+        if len(rows) == 0:
+            return False
+    for column in columns:
+        keep = pc.fill_null(pc.match_substring_regex(pc.take(column, rows), _FIELD_NAME), False)
+        rows = pc.filter(rows, keep)
+        if len(rows) == 0:
+            return False
+    for i in rows.to_pylist():  # the few rows made of name-like words only
+        if header_format(" ".join(str(c[i].as_py()) for c in columns)) is not None:
+            return True
+    return False
 
 
 def _split(block: bytes) -> pa.Array[Any]:
@@ -558,7 +699,7 @@ def _load_parquet(
             stats.lines_read += batch.num_rows
             con.register("fields_raw", table)
             try:
-                batches.file_rows(params)
+                batches.file_rows(params, "ingest/insert_malformed_parquet")
             finally:
                 con.unregister("fields_raw")
     except (OSError, pa.ArrowException) as exc:

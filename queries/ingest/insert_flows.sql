@@ -1,6 +1,6 @@
--- Appends the good records of the staged batch to flows.
--- Reads: staged. Writes: flows. Params: none.
+-- Appends the good records of the batch to flows.
+-- Reads: checked. Writes: flows. Params: none.
 INSERT INTO flows BY NAME
 SELECT * EXCLUDE (raw, reason)
-FROM staged
+FROM checked
 WHERE reason IS NULL;

@@ -1,21 +1,14 @@
--- Computes the numeric form of every distinct address of the batch in fields_raw, once per address
--- rather than once per record: the 128-bit value (IPv4 as IPv4-mapped IPv6, ::ffff:a.b.c.d) as two
+-- Computes the numeric form of every distinct address of the batch (batch_addresses), once per
+-- address rather than once per record: the 128-bit value (IPv4 as IPv4-mapped IPv6, ::ffff:a.b.c.d) as two
 -- BIGINTs, high and low 64 bits, each with its top bit flipped (unsigned - 2^63) so that (hi, lo)
 -- sorts in address order. Text that is not an address (by the rules of Python's ipaddress, without
 -- zone ids) gets no row. Only the primitives (IPv4 to integer, hex conversions) are engine macros
 -- (queries/dialect/duckdb/); the IPv6 expansion below is plain string functions.
--- Reads: fields_raw (srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr).
+-- Reads: batch_addresses.
 -- Writes: temp table ip_numbers (addr, hi, lo). Params: none.
 CREATE OR REPLACE TEMP TABLE ip_numbers AS
 WITH addrs AS (
-    SELECT DISTINCT a
-    FROM (
-        SELECT srcaddr AS a FROM fields_raw
-        UNION ALL SELECT dstaddr FROM fields_raw
-        UNION ALL SELECT pkt_srcaddr FROM fields_raw
-        UNION ALL SELECT pkt_dstaddr FROM fields_raw
-    ) AS all_addresses
-    WHERE a IS NOT NULL
+    SELECT a FROM batch_addresses
 ),
 v4 AS (
     SELECT a, flowsg_ipv4_num(a) AS n

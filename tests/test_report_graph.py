@@ -211,6 +211,14 @@ def test_graphviz_svg(graph: SecurityGroupGraph) -> None:
     assert graph.to_svg("auto") == svg
 
 
+def test_auto_leaves_big_graphs_to_the_builtin_layout(
+    graph: SecurityGroupGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(flowsg.report.graph, "AUTO_DOT_EDGES", len(graph.edges) - 1)
+    assert not graph.graphviz_sized
+    assert graph.to_svg("auto") == graph.to_svg("builtin")
+
+
 def test_auto_without_graphviz_is_builtin(
     graph: SecurityGroupGraph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

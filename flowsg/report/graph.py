@@ -66,7 +66,13 @@ MAX_WIDTH = 7.0
 """Edge widths: a rule without hits is MIN_WIDTH; the busiest edge MAX_WIDTH (log scale)."""
 
 DOT_TIMEOUT = 120
-"""Seconds Graphviz may take to lay out the graph."""
+"""Seconds Graphviz may take to lay out the graph when asked for (``layout="graphviz"``)."""
+
+AUTO_DOT_EDGES = 300
+AUTO_DOT_TIMEOUT = 30
+"""``layout="auto"`` uses Graphviz only for graphs of at most this many edges, and gives up on it
+after this many seconds: dot's time grows steeply with the edges (600 random ones take minutes),
+flowsg's own layout stays under a second."""
 
 _FIX = re.compile(
     r"^allow (?P<traffic>.+) (?P<direction>ingress|egress) on (?P<group>\S+) "
@@ -202,10 +208,17 @@ class SecurityGroupGraph:
         """A Mermaid flowchart: texts quoted, with Mermaid's entity codes for ``#&<>"|```."""
         return _mermaid(self)
 
+    @property
+    def graphviz_sized(self) -> bool:
+        """Small enough for Graphviz under ``layout="auto"`` (:data:`AUTO_DOT_EDGES`)."""
+        return len(self.edges) <= AUTO_DOT_EDGES
+
     def to_svg(self, layout: str = "auto", *, standalone: bool = True) -> str:
         """SVG, laid out by Graphviz's ``dot`` (``layout="graphviz"``; ``"auto"``: when it is
-        on PATH) or by flowsg's own layered layout (``"builtin"``). ``standalone=False`` leaves
-        out the XML declaration, to inline it in HTML."""
+        on PATH, the graph has at most :data:`AUTO_DOT_EDGES` edges and dot finishes within
+        :data:`AUTO_DOT_TIMEOUT` seconds) or by flowsg's own layered layout (``"builtin"``, and
+        ``"auto"`` otherwise). ``standalone=False`` leaves out the XML declaration, to inline it
+        in HTML."""
         if layout not in LAYOUTS:
             raise UsageError(f"unknown layout {layout!r}", "use one of: " + ", ".join(LAYOUTS))
         dot = shutil.which("dot")
@@ -213,8 +226,10 @@ class SecurityGroupGraph:
             raise UsageError(
                 "Graphviz's dot is not on PATH", "install graphviz, or use --layout builtin"
             )
-        if layout != "builtin" and dot is not None:
-            svg = _graphviz_svg(dot, self.to_dot(), strict=layout == "graphviz")
+        strict = layout == "graphviz"
+        if dot is not None and (strict or (layout == "auto" and self.graphviz_sized)):
+            timeout = DOT_TIMEOUT if strict else AUTO_DOT_TIMEOUT
+            svg = _graphviz_svg(dot, self.to_dot(), strict=strict, timeout=timeout)
             if svg is not None:
                 return svg if standalone else svg[svg.index("<svg") :]
         return _builtin_svg(self, standalone=standalone)
@@ -537,13 +552,13 @@ def _dot(graph: SecurityGroupGraph) -> str:
     return "\n".join(out) + "\n"
 
 
-def _graphviz_svg(dot: str, text: str, *, strict: bool) -> str | None:
+def _graphviz_svg(dot: str, text: str, *, strict: bool, timeout: float) -> str | None:
     """Graphviz's SVG of the DOT text; None (or UsageError when strict) if it fails or the SVG
     holds anything active (it never should: Graphviz escapes every label)."""
     try:
         run = subprocess.run(
             [dot, "-Tsvg"], input=text.encode("utf-8"), capture_output=True,
-            timeout=DOT_TIMEOUT, check=False,
+            timeout=timeout, check=False,
         )  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
         if strict:

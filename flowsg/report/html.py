@@ -278,13 +278,16 @@ def _limited(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def _rejects(
     rejects: Sequence[Mapping[str, Any]], noise: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
-    internal = [
-        r
-        for r in rejects
-        if r["verdict"] == "no_rule" and r["remote_class"] in ("interface", "private")
-    ]
-    elsewhere = [r for r in rejects if r["verdict"] == "blocked_elsewhere"]
-    others = [r for r in rejects if r not in internal and r not in elsewhere]
+    internal: list[Mapping[str, Any]] = []
+    elsewhere: list[Mapping[str, Any]] = []
+    others: list[Mapping[str, Any]] = []
+    for r in rejects:
+        if r["verdict"] == "no_rule" and r["remote_class"] in ("interface", "private"):
+            internal.append(r)
+        elif r["verdict"] == "blocked_elsewhere":
+            elsewhere.append(r)
+        else:
+            others.append(r)
     fixes: dict[str, list[int]] = {}
     for r in internal:
         if r["smallest_fix"]:

@@ -30,8 +30,15 @@ STEPS = (
     "nacl/key_nacl",
     "match/key_results",
     "match/apply_verdicts",
+)
+"""Outside a transaction: temporary tables, and the attributed records in flows_attributed."""
+
+SWAP = (
+    "match/replace_flows",
+    "match/rename_flows",
     "match/rule_usage",
 )
+"""In one short transaction: flows_attributed becomes flows, and rule_usage is written."""
 
 
 @dataclass(frozen=True)
@@ -46,22 +53,31 @@ class AttributionResult:
 
 
 def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
-    """From the matches of :func:`flowsg.match.match`: verdicts into flows, and rule_usage."""
-    for step in STEPS:
-        sql.run(con, step).fetchall()
+    """From the matches of :func:`flowsg.match.match`: verdicts into flows, and rule_usage.
+
+    Until the final swap, flows and rule_usage are as they were: a failure leaves them intact."""
+    try:
+        for step in STEPS:
+            sql.run(con, step).fetchall()
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            for step in SWAP:
+                sql.run(con, step).fetchall()
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            con.execute("ROLLBACK").fetchall()
+            raise
+    finally:
+        sql.run(con, "match/drop_flows_attributed").fetchall()
     counts = dict(sql.fetchall(con, "verdict/by_verdict"))
     return AttributionResult({v: int(counts.get(v, 0)) for v in VERDICTS})
 
 
 def attribute(con: duckdb.DuckDBPyConnection) -> AttributionResult:
     """Match and judge: fills flows.direction, verdict, matched_rule_ids and reason, and creates
-    rule_usage. Needs `flows` (flowsg.load) and the snapshot tables (flowsg.load_snapshot)."""
-    con.execute("BEGIN TRANSACTION").fetchall()
-    try:
-        match(con)
-        result = judge(con)
-        con.execute("COMMIT").fetchall()
-    except BaseException:
-        con.execute("ROLLBACK").fetchall()
-        raise
-    return result
+    rule_usage. Needs `flows` (flowsg.load) and the snapshot tables (flowsg.load_snapshot).
+
+    The matching steps write temporary tables only; the records with their verdicts are written
+    beside flows and swapped in at the end (judge), so that a failed run changes nothing."""
+    match(con)
+    return judge(con)

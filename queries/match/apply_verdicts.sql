@@ -1,10 +1,10 @@
--- Attribution, step 8: rewrites flows with every record's direction, verdict, matched_rule_ids
--- and reason. A record takes them from its key (keyed_flows, key_results); NODATA/SKIPDATA
+-- Attribution, step 8: the records of flows with every record's direction, verdict,
+-- matched_rule_ids and reason, as flows_attributed (it replaces flows: replace_flows, rename_flows). A record takes them from its key (keyed_flows, key_results); NODATA/SKIPDATA
 -- records are `skipped`, with the reason 'log-status NODATA' or 'log-status SKIPDATA'. The reason
 -- is key_results' reason_first, else 'VPC Block Public Access' for a REJECT with reject-reason
 -- BPA, else key_results' reason_last; NULL otherwise.
--- Reads: keyed_flows, key_results. Writes: table flows. Params: none.
-CREATE OR REPLACE TABLE flows AS
+-- Reads: keyed_flows, key_results. Writes: table flows_attributed. Params: none.
+CREATE OR REPLACE TABLE flows_attributed AS
 SELECT
     f.version,
     f.account_id,

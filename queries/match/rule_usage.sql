@@ -1,4 +1,4 @@
--- Attribution, step 9: how much traffic every rule of the snapshot carried. hits: `allowed`
+-- Attribution, step 11: how much traffic every rule of the snapshot carried. hits: `allowed`
 -- records whose matched rules include it; sole_hits: those it alone allowed (the traffic that
 -- would break without it); return_hits: `return` records it explains; packets and bytes of its
 -- hits; first_seen/last_seen: unix seconds of the first start and last end among its hits.

@@ -11,11 +11,14 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
+import queue
 import stat
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any
 
 import duckdb
@@ -38,6 +41,7 @@ BLOCK_BYTES = 16 * 1024 * 1024
 """Decompressed bytes cut into lines at a time; also the most a single line may hold in memory."""
 
 PARQUET_BATCH_ROWS = 262_144
+PARQUET_MALFORMED = "ingest/insert_malformed_parquet"
 
 SKIPPED_SUFFIXES = (".md", ".json", ".py", ".ipynb", ".yml", ".yaml", ".toml", ".html", ".sh")
 """Inside a directory, files with these endings are not flow logs (a snapshot's JSON, a README);
@@ -67,8 +71,9 @@ class _FileStats:
     lines_read: int = 0
     headers: int = 0
     formats: list[str] = field(default_factory=list)
-    records: int = 0
-    malformed: int = 0
+    records: int = 0  # counted by the SQL thread (_SqlWorker)
+    malformed: int = 0  # lines quarantined by the reading thread (headers, over-long lines)
+    quarantined: int = 0  # rows quarantined by the SQL thread
     used_fallback: bool = False  # some lines were read before any header, in the fallback format
     error: str | None = None
 
@@ -192,15 +197,20 @@ def _load_all(
     stats = [_FileStats(path, "unreadable", error=reason) for path, reason in walked.unreadable]
     batches = _Batches(con)
     lines = 0
-    for i, path in enumerate(walked.files):
-        if progress:
-            progress(Progress(i, len(walked.files), lines, path))
-        file_stats = _FileStats(path, "text")
-        batches.files[path] = file_stats
-        _load_file(con, path, file_stats, fallback, batches)
-        lines += file_stats.lines_read
-        stats.append(file_stats)
-    batches.flush_all()
+    try:
+        for i, path in enumerate(walked.files):
+            if progress:
+                progress(Progress(i, len(walked.files), lines, path))
+            file_stats = _FileStats(path, "text")
+            batches.files[path] = file_stats
+            _load_file(path, file_stats, fallback, batches)
+            lines += file_stats.lines_read
+            stats.append(file_stats)
+        batches.flush_all()
+    except BaseException:
+        batches.sql.abandon()
+        raise
+    batches.sql.finish()
     if progress:
         progress(Progress(len(walked.files), len(walked.files), lines, ""))
     for file_stats in stats:
@@ -227,7 +237,7 @@ def _record_file(con: duckdb.DuckDBPyConnection, stats: _FileStats) -> None:
             "lines_read": stats.lines_read,
             "headers": stats.headers,
             "records": stats.records,
-            "malformed": stats.malformed,
+            "malformed": stats.malformed + stats.quarantined,
             "formats": " | ".join(dict.fromkeys(stats.formats)) or None,
             "error": stats.error,
         },
@@ -240,6 +250,56 @@ def _constant(text: str, n: int) -> pa.DictionaryArray[Any, Any]:
     return pa.DictionaryArray.from_arrays(indices, pa.array([text]))
 
 
+class _SqlWorker:
+    """Runs the load's SQL, in the order given, on a thread of its own, while the calling thread
+    decompresses and splits the next blocks: DuckDB and zlib/Arrow release the GIL, so reading
+    and SQL overlap. At most two tasks wait (each holds a batch of up to a million lines), so
+    memory stays bounded. The connection is used by this thread alone until finish()."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._tasks: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="flowsg-load-sql", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            if self._error is None:  # after a failure, the rest is dropped unrun
+                try:
+                    task()
+                except BaseException as exc:
+                    self._error = exc
+
+    def submit(self, task: Callable[[], None]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._tasks.put(task)
+
+    def run(self, name: str, params: dict[str, Any] | None = None) -> None:
+        """Queue one statement of queries/ (its result is not needed)."""
+
+        def task() -> None:
+            sql.run(self.con, name, params).fetchall()
+
+        self.submit(task)
+
+    def finish(self) -> None:
+        """Wait for every queued task; raise the first failure."""
+        self._tasks.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abandon(self) -> None:
+        """After a failure of the calling thread: interrupt the running statement, drop the rest."""
+        self._error = self._error or InterruptedError("load abandoned")
+        with contextlib.suppress(duckdb.Error):
+            self.con.interrupt()
+        self._tasks.put(None)
+        self._thread.join()
+
+
 class _Batches:
     """Lines waiting to be parsed, grouped by format, across files: SQL runs once per batch of
     about a million lines rather than once per file (S3 delivers a file every five minutes)."""
@@ -248,6 +308,7 @@ class _Batches:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        self.sql = _SqlWorker(con)
         self.files: dict[str, _FileStats] = {}
         self.pending: dict[LogFormat, list[pa.Table]] = {}
         self.sizes: dict[LogFormat, int] = {}
@@ -266,12 +327,9 @@ class _Batches:
         self.split_sizes.pop(fmt, None)
         if not tables:
             return
-        self.con.register("fields_raw", pa.concat_tables(tables))
-        order = [_FIELD_INDEX[name] + 1 for name in fmt.names]
-        try:
-            self.file_rows(fmt.params() | {"order": order}, "ingest/insert_malformed_fields")
-        finally:
-            self.con.unregister("fields_raw")
+        fields = pa.concat_tables(tables)
+        params = fmt.params() | {"order": [_FIELD_INDEX[name] + 1 for name in fmt.names]}
+        self.sql.submit(partial(self.file_fields, fields, params, "ingest/insert_malformed_fields"))
 
     def add(self, path: str, lines: pa.Array[Any], first: int, fmt: LogFormat) -> None:
         n = len(lines)
@@ -299,6 +357,12 @@ class _Batches:
         if not tables:
             return
         raw = pa.concat_tables(tables, promote_options="permissive")
+        self.sql.submit(partial(self.file_lines, raw, fmt))
+
+    # The methods below run on the SQL thread (submitted as tasks).
+
+    def file_lines(self, raw: pa.Table, fmt: LogFormat) -> None:
+        """Split a batch of text lines into fields (split_lines.sql), then file them."""
         self.con.register("raw_lines", raw)
         try:
             params = fmt.params() | {"max_line": MAX_LINE_BYTES}
@@ -307,6 +371,14 @@ class _Batches:
             sql.run(self.con, "ingest/drop_fields_raw").fetchall()
         finally:
             self.con.unregister("raw_lines")
+
+    def file_fields(self, fields: pa.Table, params: dict[str, Any], malformed: str) -> None:
+        """File a batch already split into fields (the fast path, or Parquet)."""
+        self.con.register("fields_raw", fields)
+        try:
+            self.file_rows(params, malformed)
+        finally:
+            self.con.unregister("fields_raw")
 
     def file_rows(self, params: dict[str, Any], malformed: str) -> None:
         """Check and type the batch in fields_raw, then file its rows into flows or malformed
@@ -319,11 +391,10 @@ class _Batches:
         sql.run(self.con, malformed, params).fetchall()
         for source_file, records, bad in sql.fetchall(self.con, "ingest/batch_counts"):
             self.files[source_file].records += records
-            self.files[source_file].malformed += bad
+            self.files[source_file].quarantined += bad
 
 
 def _load_file(
-    con: duckdb.DuckDBPyConnection,
     path: str,
     stats: _FileStats,
     fallback: LogFormat,
@@ -340,24 +411,22 @@ def _load_file(
         return
     if magic == b"PAR1":
         stats.file_type = "parquet"
-        _load_parquet(con, path, stats, batches)
+        _load_parquet(path, stats, batches)
     else:
         stats.file_type = "gzip" if magic[:2] == b"\x1f\x8b" else "text"
-        _load_text(con, stats, fallback, batches)
+        _load_text(stats, fallback, batches)
 
 
 # --- text and gzip ---------------------------------------------------------------------------
 
 
-def _load_text(
-    con: duckdb.DuckDBPyConnection, stats: _FileStats, fallback: LogFormat, batches: _Batches
-) -> None:
+def _load_text(stats: _FileStats, fallback: LogFormat, batches: _Batches) -> None:
     fmt = fallback
     try:
         with open(stats.source_file, "rb") as fh:
             chunks = _gunzip(fh) if stats.file_type == "gzip" else _raw(fh)
-            for first, block in _line_blocks(chunks, con, stats):
-                fmt = _load_bytes(con, stats, first, block, fmt, batches)
+            for first, block in _line_blocks(chunks, batches, stats):
+                fmt = _load_bytes(stats, first, block, fmt, batches)
     except (OSError, EOFError, zlib.error) as exc:
         what = "corrupt gzip data" if stats.file_type == "gzip" else "read error"
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -393,7 +462,7 @@ def _gunzip(fh: IO[bytes]) -> Iterator[bytes]:
 
 
 def _line_blocks(
-    chunks: Iterable[bytes], con: duckdb.DuckDBPyConnection, stats: _FileStats
+    chunks: Iterable[bytes], batches: _Batches, stats: _FileStats
 ) -> Iterator[tuple[int, bytes]]:
     """Yield (number of the first line, the lines) in blocks of about BLOCK_BYTES, cut after a
     '\\n' (the last one left off), counting the lines.
@@ -430,7 +499,7 @@ def _line_blocks(
         if cut < 0:
             stats.lines_read += 1
             reason = f"line too long: over {BLOCK_BYTES} bytes, the limit is {MAX_LINE_BYTES}"
-            _line_problem(con, stats, stats.lines_read, reason, buf[:1024])
+            _line_problem(batches, stats, stats.lines_read, reason, buf[:1024])
             parts, size, overlong = [], 0, True
             continue
         rest = buf[cut + 1 :]
@@ -458,7 +527,6 @@ def _numbered(stats: _FileStats, block: bytes) -> tuple[int, bytes]:
 
 
 def _load_bytes(
-    con: duckdb.DuckDBPyConnection,
     stats: _FileStats,
     first: int,
     block: bytes,
@@ -470,13 +538,13 @@ def _load_bytes(
     cut = block.find(b"\n")
     head = block if cut < 0 else block[:cut]
     if len(head) < 4096 and (found := header_format(head.decode("utf-8", "replace"))):
-        fmt = _take_header(con, stats, first, head.decode("utf-8", "replace"), found, fmt)
+        fmt = _take_header(batches, stats, first, head.decode("utf-8", "replace"), found, fmt)
         if cut < 0:
             return fmt
         block, first = block[cut + 1 :], first + 1
     fields = _fast_fields(block, fmt, stats.source_file, first, stats.lines_read - first + 1)
     if fields is None:
-        return _load_block(con, stats, first, _split(block), fmt, batches)
+        return _load_block(stats, first, _split(block), fmt, batches)
     if not stats.formats:
         stats.used_fallback = True
     batches.add_fields(fields, fmt)
@@ -577,7 +645,6 @@ def _split(block: bytes) -> pa.Array[Any]:
 
 
 def _load_block(
-    con: duckdb.DuckDBPyConnection,
     stats: _FileStats,
     first: int,
     lines: pa.Array[Any],
@@ -596,7 +663,7 @@ def _load_block(
         if index > start:
             _queue(stats, lines.slice(start, index - start), first + start, fmt, batches)
         start = index + 1
-        fmt = _take_header(con, stats, first + index, text, found, fmt)
+        fmt = _take_header(batches, stats, first + index, text, found, fmt)
     if start < len(lines):
         _queue(stats, lines.slice(start), first + start, fmt, batches)
     return fmt
@@ -611,7 +678,7 @@ def _queue(
 
 
 def _take_header(
-    con: duckdb.DuckDBPyConnection,
+    batches: _Batches,
     stats: _FileStats,
     line_number: int,
     text: str,
@@ -621,19 +688,19 @@ def _take_header(
     """Account for a header line and return the format in force after it."""
     if found.duplicates:
         reason = f"field given twice in a header: {', '.join(found.duplicates)} (header ignored)"
-        _line_problem(con, stats, line_number, reason, text)
+        _line_problem(batches, stats, line_number, reason, text)
         return current
     stats.formats.append(found.text)
     if found.unknown:
         reason = f"unknown field in a header: {', '.join(found.unknown)} (its values are ignored)"
-        _line_problem(con, stats, line_number, reason, text)
+        _line_problem(batches, stats, line_number, reason, text)
     else:
         stats.headers += 1
     return found
 
 
 def _line_problem(
-    con: duckdb.DuckDBPyConnection,
+    batches: _Batches,
     stats: _FileStats,
     line_number: int,
     reason: str,
@@ -647,7 +714,7 @@ def _line_problem(
         "reason": reason,
         "raw": text,
     }
-    sql.run(con, "ingest/insert_line_problem", params).fetchall()
+    batches.sql.run("ingest/insert_line_problem", params)
 
 
 # --- Parquet ---------------------------------------------------------------------------------
@@ -655,9 +722,7 @@ def _line_problem(
 _INT_KINDS = ("int", "bigint")
 
 
-def _load_parquet(
-    con: duckdb.DuckDBPyConnection, path: str, stats: _FileStats, batches: _Batches
-) -> None:
+def _load_parquet(path: str, stats: _FileStats, batches: _Batches) -> None:
     """Read an S3 Parquet flow log (columns named like the fields with '-' -> '_')."""
     try:
         pfile = pq.ParquetFile(path)
@@ -680,8 +745,7 @@ def _load_parquet(
         stats.error = "unreadable: Parquet columns of an unusable type: " + ", ".join(bad_types)
         return
     if unknown:
-        sql.run(
-            con,
+        batches.sql.run(
             "ingest/insert_unreadable",
             {
                 "source_file": path,
@@ -689,7 +753,7 @@ def _load_parquet(
                 + ", ".join(unknown)
                 + " (its values are ignored)",
             },
-        ).fetchall()
+        )
     fmt = LogFormat(tuple(n.replace("_", "-") for n in present))
     stats.formats.append("(parquet) " + fmt.text)
     params = fmt.params() | {"n_fields": None}
@@ -697,11 +761,7 @@ def _load_parquet(
         for batch in pfile.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=present):
             table = _parquet_fields(path, batch, stats.lines_read + 1)
             stats.lines_read += batch.num_rows
-            con.register("fields_raw", table)
-            try:
-                batches.file_rows(params, "ingest/insert_malformed_parquet")
-            finally:
-                con.unregister("fields_raw")
+            batches.sql.submit(partial(batches.file_fields, table, params, PARQUET_MALFORMED))
     except (OSError, pa.ArrowException) as exc:
         stats.error = f"unreadable: Parquet data after row {stats.lines_read} ({exc})"
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from . import __version__, sql
 from .errors import InputError, UsageError
@@ -197,10 +196,7 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 def _atomic_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        reader = sql.arrow_reader(con, query)
-        with pq.ParquetWriter(tmp, reader.schema, compression="zstd") as writer:
-            for batch in reader:
-                writer.write_batch(batch)
+        sql.write_parquet(con, query, str(tmp))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

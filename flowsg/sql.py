@@ -72,6 +72,19 @@ def arrow_reader(
     return reader
 
 
+def write_parquet(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    path: str,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """Run a query from ``queries/`` and write its result to a Parquet file (zstd) with DuckDB's
+    own parallel writer; the path is an argument, never part of the SQL."""
+    given = params or {}
+    bound = {p: given[p] for p in parameters(name)}
+    con.sql(query(name), params=bound or None).write_parquet(path, compression="zstd")
+
+
 def fetchall(
     con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
 ) -> list[tuple[Any, ...]]:

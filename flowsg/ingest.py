@@ -16,6 +16,7 @@ import stat
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -381,17 +382,20 @@ class _Batches:
             self.con.unregister("fields_raw")
 
     def file_rows(self, params: dict[str, Any], malformed: str) -> None:
-        """Check and type the batch in fields_raw, then file its rows into flows or malformed
-        (with the statement `malformed`, which renders the rejected rows as text)."""
-        sql.run(self.con, "ingest/convert", params).fetchall()
+        """Check and type the batch in fields_raw (the view converted), then file its rows into
+        flows or malformed (with the statement `malformed`, which renders rejected rows as text
+        and returns their files), and count them per file."""
         sql.run(self.con, "ingest/batch_addresses").fetchall()
         sql.run(self.con, "ingest/ip_numbers").fetchall()
-        sql.run(self.con, "ingest/checked").fetchall()
-        sql.run(self.con, "ingest/insert_flows").fetchall()
-        sql.run(self.con, malformed, params).fetchall()
-        for source_file, records, bad in sql.fetchall(self.con, "ingest/batch_counts"):
-            self.files[source_file].records += records
-            self.files[source_file].quarantined += bad
+        sql.run(self.con, "ingest/convert").fetchall()
+        rows = dict(sql.fetchall(self.con, "ingest/batch_files"))
+        [(inserted,)] = sql.run(self.con, "ingest/insert_flows").fetchall()
+        rejected: Counter[str] = Counter()
+        if inserted < sum(rows.values()):  # else every row was a record: nothing to quarantine
+            rejected.update(f for (f,) in sql.run(self.con, malformed, params).fetchall())
+        for source_file, n in rows.items():
+            self.files[source_file].records += n - rejected[source_file]
+            self.files[source_file].quarantined += rejected[source_file]
 
 
 def _load_file(
@@ -608,6 +612,8 @@ def _fast_fields(
         "raw": pa.nulls(n, pa.string()),  # rebuilt for rejected rows only (see file_rows)
         "pre_reason": pa.nulls(n, pa.string()),
         "n_tokens": pa.array(np.full(n, len(fmt.names), dtype=np.int64)),
+        "n_fields": pa.array(np.full(n, len(fmt.names), dtype=np.int64)),
+        "tgw": pa.array(np.zeros(n, dtype=bool)),
     }
     for f in FIELDS:
         i = position.get(f.name)
@@ -756,10 +762,10 @@ def _load_parquet(path: str, stats: _FileStats, batches: _Batches) -> None:
         )
     fmt = LogFormat(tuple(n.replace("_", "-") for n in present))
     stats.formats.append("(parquet) " + fmt.text)
-    params = fmt.params() | {"n_fields": None}
+    params = fmt.params()
     try:
         for batch in pfile.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=present):
-            table = _parquet_fields(path, batch, stats.lines_read + 1)
+            table = _parquet_fields(path, batch, stats.lines_read + 1, fmt.is_transit_gateway)
             stats.lines_read += batch.num_rows
             batches.sql.submit(partial(batches.file_fields, table, params, PARQUET_MALFORMED))
     except (OSError, pa.ArrowException) as exc:
@@ -778,7 +784,7 @@ def _plain_type(t: pa.DataType) -> bool:
     )
 
 
-def _parquet_fields(path: str, batch: pa.RecordBatch, first: int) -> pa.Table:
+def _parquet_fields(path: str, batch: pa.RecordBatch, first: int, tgw: bool) -> pa.Table:
     """The shape of fields_raw for one Parquet batch: every known field, strings with '-' and ''
     as NULL, integer columns kept as integers (the checks in convert.sql accept both)."""
     n = batch.num_rows
@@ -788,6 +794,8 @@ def _parquet_fields(path: str, batch: pa.RecordBatch, first: int) -> pa.Table:
         "raw": pa.nulls(n, pa.string()),
         "pre_reason": pa.nulls(n, pa.string()),
         "n_tokens": pa.nulls(n, pa.int64()),
+        "n_fields": pa.nulls(n, pa.int64()),
+        "tgw": pa.array(np.full(n, tgw, dtype=bool)),
     }
     names = set(batch.schema.names)
     for f in FIELDS:

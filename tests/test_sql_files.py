@@ -46,7 +46,6 @@ def test_header_and_single_statement(name: str) -> None:
 def test_parameters_ignore_literals_and_comments() -> None:
     assert "message" not in sql.parameters("ingest/split_lines")  # '$.message' is a JSON path
     assert "n_fields" in sql.parameters("ingest/split_lines")
-    assert "n_fields" in sql.parameters("ingest/convert")
 
 
 def test_run_refuses_missing_parameters() -> None:

@@ -1,24 +1,25 @@
--- Checks and types the fields of one batch: integers (plain digits, within their range; a start or
--- end above 2^32 = 4294967296 is in milliseconds and becomes seconds), action, log-status and
--- flow-direction values. The problems found before the address fields' place in the order of
--- checks go to reason_a, those after it to reason_b; the addresses are checked per distinct
--- address afterwards (ip_numbers.sql, checked.sql), which gives every row its first problem.
--- Every integer field is cast once (n_<field>); the checks and the typed value both use it.
--- Reads: fields_raw. Writes: temp table staged (the columns of flows but the numeric address
---   forms, plus raw, reason_a and reason_b).
--- Params: $n_fields (fields in the batch's format; rows from Parquet have n_tokens NULL and skip
---   that check); $tgw (true when the format is a Transit Gateway flow log's).
-CREATE OR REPLACE TEMP TABLE staged AS
+-- The batch in fields_raw checked and typed, as a view (nothing is stored: insert_flows.sql reads
+-- the good rows straight into flows, the insert_malformed statements the others). Checks, in
+-- order, the first problem found being the row's `reason`: problems found while splitting
+-- (pre_reason), a Transit Gateway format, the number of fields, integers (plain digits, within
+-- their range; a start or end above 2^32 = 4294967296 is in milliseconds and becomes seconds),
+-- the four address fields (per distinct address: ip_numbers), then action, log-status and
+-- flow-direction values. Every integer field is cast once (n_<field>); the check and the typed
+-- value both use it. Addresses get their numeric forms from ip_numbers.
+-- Reads: fields_raw (with the batch's n_fields, NULL for Parquet, which skips that check, and
+--   tgw, true for a Transit Gateway format), ip_numbers.
+-- Writes: temp view converted (the columns of flows, plus raw and reason). Params: none.
+CREATE OR REPLACE TEMP VIEW converted AS
 SELECT
     r.source_file,
     r.line_number,
     r.raw,
     coalesce(
         r.pre_reason,
-        CASE WHEN $tgw THEN 'Transit Gateway flow log record (not supported)' END,
+        CASE WHEN r.tgw THEN 'Transit Gateway flow log record (not supported)' END,
         CASE
-            WHEN r.n_tokens <> $n_fields
-                THEN 'wrong number of fields: ' || r.n_tokens || ', expected ' || $n_fields
+            WHEN r.n_tokens <> r.n_fields
+                THEN 'wrong number of fields: ' || r.n_tokens || ', expected ' || r.n_fields
         END,
         flowsg_int_problem('version', r.version, r.n_version, 2147483647),
         flowsg_int_problem('srcport', r.srcport, r.n_srcport, 65535),
@@ -29,15 +30,23 @@ SELECT
         flowsg_int_problem('start', r."start", r.n_start, 9223372036854775807),
         flowsg_int_problem('end', r."end", r.n_end, 9223372036854775807),
         flowsg_int_problem('tcp-flags', r.tcp_flags, r.n_tcp_flags, 65535),
-        flowsg_int_problem('traffic-path', r.traffic_path, r.n_traffic_path, 2147483647)
-    ) AS reason_a,
-    coalesce(
+        flowsg_int_problem('traffic-path', r.traffic_path, r.n_traffic_path, 2147483647),
+        CASE WHEN r.srcaddr IS NOT NULL AND s.addr IS NULL THEN 'not an IP address: srcaddr' END,
+        CASE WHEN r.dstaddr IS NOT NULL AND d.addr IS NULL THEN 'not an IP address: dstaddr' END,
+        CASE
+            WHEN r.pkt_srcaddr IS NOT NULL AND ps.addr IS NULL
+                THEN 'not an IP address: pkt-srcaddr'
+        END,
+        CASE
+            WHEN r.pkt_dstaddr IS NOT NULL AND pd.addr IS NULL
+                THEN 'not an IP address: pkt-dstaddr'
+        END,
         CASE WHEN r.action NOT IN ('ACCEPT', 'REJECT') THEN 'unknown action' END,
         CASE WHEN r.log_status NOT IN ('OK', 'NODATA', 'SKIPDATA') THEN 'unknown log-status' END,
         CASE
             WHEN r.flow_direction NOT IN ('ingress', 'egress') THEN 'unknown flow-direction'
         END
-    ) AS reason_b,
+    ) AS reason,
     TRY_CAST(r.n_version AS INTEGER) AS version,
     r.account_id,
     r.interface_id,
@@ -77,7 +86,15 @@ SELECT
     r.ecs_task_definition_arn,
     r.ecs_task_arn,
     r.ecs_task_id,
-    r.reject_reason
+    r.reject_reason,
+    s.hi AS srcaddr_hi,
+    s.lo AS srcaddr_lo,
+    d.hi AS dstaddr_hi,
+    d.lo AS dstaddr_lo,
+    ps.hi AS pkt_srcaddr_hi,
+    ps.lo AS pkt_srcaddr_lo,
+    pd.hi AS pkt_dstaddr_hi,
+    pd.lo AS pkt_dstaddr_lo
 FROM (
     SELECT
         *,
@@ -92,4 +109,8 @@ FROM (
         TRY_CAST(tcp_flags AS BIGINT) AS n_tcp_flags,
         TRY_CAST(traffic_path AS BIGINT) AS n_traffic_path
     FROM fields_raw
-) AS r;
+) AS r
+LEFT JOIN ip_numbers AS s ON s.addr = r.srcaddr
+LEFT JOIN ip_numbers AS d ON d.addr = r.dstaddr
+LEFT JOIN ip_numbers AS ps ON ps.addr = r.pkt_srcaddr
+LEFT JOIN ip_numbers AS pd ON pd.addr = r.pkt_dstaddr;

@@ -1,6 +1,6 @@
 -- Appends the good records of the batch to flows.
--- Reads: checked. Writes: flows. Params: none.
+-- Reads: converted. Writes: flows. Params: none.
 INSERT INTO flows BY NAME
 SELECT * EXCLUDE (raw, reason)
-FROM checked
+FROM converted
 WHERE reason IS NULL;

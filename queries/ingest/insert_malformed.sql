@@ -1,11 +1,12 @@
 -- Appends the rejected lines of a text batch to malformed, with their reason and the line as read,
--- cut to 1,024 characters.
--- Reads: checked. Writes: malformed. Params: none.
+-- cut to 1,024 characters; returns the file of every row written (flowsg counts them per file).
+-- Reads: converted. Writes: malformed. Params: none.
 INSERT INTO malformed (source_file, line_number, reason, raw)
 SELECT
     source_file,
     line_number,
     reason,
     left(raw, 1024)
-FROM checked
-WHERE reason IS NOT NULL;
+FROM converted
+WHERE reason IS NOT NULL
+RETURNING source_file;

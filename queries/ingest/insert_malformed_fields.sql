@@ -1,9 +1,9 @@
 -- Appends the rejected rows of a batch split by the fast path (flowsg.ingest._fast_fields) to
--- malformed, with their reason and the line as read, cut to 1,024 characters. The fast path does
+-- malformed, with their reason and the line as read, cut to 1,024 characters; returns the file of every row written. The fast path does
 -- not keep the lines: only plain lines take it (single spaces, '-' for NULL, known fields only), so
 -- a line is its fields in the format's order joined by spaces, rebuilt here for the few rows that
 -- need it.
--- Reads: checked, fields_raw (the batch's fields, Arrow). Writes: malformed.
+-- Reads: converted, fields_raw (the batch's fields, Arrow). Writes: malformed.
 -- Params: $order (INTEGER[]: for each field of the format, in order, its 1-based position in the
 --   list of known fields below, the order of flowsg.fields.FIELDS).
 INSERT INTO malformed (source_file, line_number, reason, raw)
@@ -62,6 +62,7 @@ SELECT
         ),
         1024
     )
-FROM checked AS s
+FROM converted AS s
 JOIN fields_raw AS r ON r.source_file = s.source_file AND r.line_number = s.line_number
-WHERE s.reason IS NOT NULL;
+WHERE s.reason IS NOT NULL
+RETURNING source_file;

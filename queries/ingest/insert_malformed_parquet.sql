@@ -1,6 +1,6 @@
 -- Appends the rejected rows of a Parquet batch to malformed, with their reason and, as they have
--- no line, the non-NULL fields as name=value pairs, cut to 1,024 characters.
--- Reads: checked, fields_raw (the Parquet batch, Arrow). Writes: malformed. Params: none.
+-- no line, the non-NULL fields as name=value pairs, cut to 1,024 characters; returns the file of every row written.
+-- Reads: converted, fields_raw (the Parquet batch, Arrow). Writes: malformed. Params: none.
 INSERT INTO malformed (source_file, line_number, reason, raw)
 SELECT
     s.source_file,
@@ -20,6 +20,7 @@ SELECT
         ),
         1024
     )
-FROM checked AS s
+FROM converted AS s
 JOIN fields_raw AS r ON r.source_file = s.source_file AND r.line_number = s.line_number
-WHERE s.reason IS NOT NULL;
+WHERE s.reason IS NOT NULL
+RETURNING source_file;

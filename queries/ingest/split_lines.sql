@@ -5,8 +5,10 @@
 -- token more than the format. '-' becomes NULL. Problems found here go to pre_reason; the value
 -- checks are in convert.sql.
 -- Reads: raw_lines (Arrow: source_file, line_number BIGINT, line VARCHAR), lines of one or more files.
--- Writes: temp table fields_raw (source_file, line_number, raw, pre_reason, n_tokens, a column per field).
--- Params: $max_line (longest line accepted, in bytes); $n_fields (fields in the format);
+-- Writes: temp table fields_raw (source_file, line_number, raw, pre_reason, n_tokens, n_fields,
+--   tgw, a column per field).
+-- Params: $max_line (longest line accepted, in bytes); $n_fields (fields in the format); $tgw (a
+--   Transit Gateway format);
 --   $i_<column> for every known field: its 1-based position in the format, 0 when absent
 --   ($i_version, $i_account_id, $i_interface_id, $i_srcaddr, $i_dstaddr, $i_srcport, $i_dstport, $i_protocol, $i_packets, $i_bytes, $i_start, $i_end, $i_action, $i_log_status, $i_vpc_id, $i_subnet_id, $i_instance_id, $i_tcp_flags, $i_type, $i_pkt_srcaddr, $i_pkt_dstaddr, $i_region, $i_az_id, $i_sublocation_type, $i_sublocation_id, $i_pkt_src_aws_service, $i_pkt_dst_aws_service, $i_flow_direction, $i_traffic_path, $i_ecs_cluster_arn, $i_ecs_cluster_name, $i_ecs_container_instance_arn, $i_ecs_container_instance_id, $i_ecs_container_id, $i_ecs_second_container_id, $i_ecs_service_name, $i_ecs_task_definition_arn, $i_ecs_task_arn, $i_ecs_task_id, $i_reject_reason).
 CREATE OR REPLACE TEMP TABLE fields_raw AS
@@ -87,6 +89,8 @@ SELECT
     raw,
     pre_reason,
     len(tok) AS n_tokens,
+    CAST($n_fields AS INTEGER) AS n_fields,
+    CAST($tgw AS BOOLEAN) AS tgw,
     nullif(tok[$i_version], '-') AS version,
     nullif(tok[$i_account_id], '-') AS account_id,
     nullif(tok[$i_interface_id], '-') AS interface_id,

@@ -614,11 +614,26 @@ def _fast_fields(
         "n_tokens": pa.array(np.full(n, len(fmt.names), dtype=np.int64)),
         "n_fields": pa.array(np.full(n, len(fmt.names), dtype=np.int64)),
         "tgw": pa.array(np.zeros(n, dtype=bool)),
+        "ints_plain": _digits_only(
+            [columns[position[f.name]] for f in _INT_FIELDS if f.name in position], n
+        ),
     }
     for f in FIELDS:
         i = position.get(f.name)
         out[f.column] = pa.nulls(n, pa.string()) if i is None else columns[i]
     return pa.table(out)
+
+
+_INT_FIELDS = tuple(f for f in FIELDS if f.kind in ("int", "bigint"))
+
+
+def _digits_only(columns: list[Any], n: int) -> Any:
+    """Per row: every one of these integer columns is NULL or ASCII digits only (the check
+    convert.sql would otherwise make with a text comparison or a regular expression per field)."""
+    plain: Any = pa.array(np.ones(n, dtype=bool))
+    for column in columns:
+        plain = pc.and_(plain, pc.fill_null(pc.ascii_is_decimal(column), True))
+    return plain
 
 
 def _has_header(columns: list[Any]) -> bool:
@@ -796,6 +811,7 @@ def _parquet_fields(path: str, batch: pa.RecordBatch, first: int, tgw: bool) -> 
         "n_tokens": pa.nulls(n, pa.int64()),
         "n_fields": pa.nulls(n, pa.int64()),
         "tgw": pa.array(np.full(n, tgw, dtype=bool)),
+        "ints_plain": pa.nulls(n, pa.bool_()),
     }
     names = set(batch.schema.names)
     for f in FIELDS:

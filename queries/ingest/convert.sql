@@ -6,8 +6,8 @@
 -- the four address fields (per distinct address: ip_numbers), then action, log-status and
 -- flow-direction values. Every integer field is cast once (n_<field>); the check and the typed
 -- value both use it. Addresses get their numeric forms from ip_numbers.
--- Reads: fields_raw (with the batch's n_fields, NULL for Parquet, which skips that check, and
---   tgw, true for a Transit Gateway format), ip_numbers.
+-- Reads: fields_raw (with the batch's n_fields, NULL for Parquet, which skips that check; tgw,
+--   true for a Transit Gateway format; ints_plain, see flowsg_int_problem), ip_numbers.
 -- Writes: temp view converted (the columns of flows, plus raw and reason). Params: none.
 CREATE OR REPLACE TEMP VIEW converted AS
 SELECT
@@ -21,16 +21,16 @@ SELECT
             WHEN r.n_tokens <> r.n_fields
                 THEN 'wrong number of fields: ' || r.n_tokens || ', expected ' || r.n_fields
         END,
-        flowsg_int_problem('version', r.version, r.n_version, 2147483647),
-        flowsg_int_problem('srcport', r.srcport, r.n_srcport, 65535),
-        flowsg_int_problem('dstport', r.dstport, r.n_dstport, 65535),
-        flowsg_int_problem('protocol', r.protocol, r.n_protocol, 255),
-        flowsg_int_problem('packets', r.packets, r.n_packets, 9223372036854775807),
-        flowsg_int_problem('bytes', r.bytes, r.n_bytes, 9223372036854775807),
-        flowsg_int_problem('start', r."start", r.n_start, 9223372036854775807),
-        flowsg_int_problem('end', r."end", r.n_end, 9223372036854775807),
-        flowsg_int_problem('tcp-flags', r.tcp_flags, r.n_tcp_flags, 65535),
-        flowsg_int_problem('traffic-path', r.traffic_path, r.n_traffic_path, 2147483647),
+        flowsg_int_problem('version', r.version, r.n_version, 2147483647, r.ints_plain),
+        flowsg_int_problem('srcport', r.srcport, r.n_srcport, 65535, r.ints_plain),
+        flowsg_int_problem('dstport', r.dstport, r.n_dstport, 65535, r.ints_plain),
+        flowsg_int_problem('protocol', r.protocol, r.n_protocol, 255, r.ints_plain),
+        flowsg_int_problem('packets', r.packets, r.n_packets, 9223372036854775807, r.ints_plain),
+        flowsg_int_problem('bytes', r.bytes, r.n_bytes, 9223372036854775807, r.ints_plain),
+        flowsg_int_problem('start', r."start", r.n_start, 9223372036854775807, r.ints_plain),
+        flowsg_int_problem('end', r."end", r.n_end, 9223372036854775807, r.ints_plain),
+        flowsg_int_problem('tcp-flags', r.tcp_flags, r.n_tcp_flags, 65535, r.ints_plain),
+        flowsg_int_problem('traffic-path', r.traffic_path, r.n_traffic_path, 2147483647, r.ints_plain),
         CASE WHEN r.srcaddr IS NOT NULL AND s.addr IS NULL THEN 'not an IP address: srcaddr' END,
         CASE WHEN r.dstaddr IS NOT NULL AND d.addr IS NULL THEN 'not an IP address: dstaddr' END,
         CASE

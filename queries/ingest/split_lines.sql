@@ -6,7 +6,7 @@
 -- checks are in convert.sql.
 -- Reads: raw_lines (Arrow: source_file, line_number BIGINT, line VARCHAR), lines of one or more files.
 -- Writes: temp table fields_raw (source_file, line_number, raw, pre_reason, n_tokens, n_fields,
---   tgw, a column per field).
+--   tgw, ints_plain (NULL: not looked at), a column per field).
 -- Params: $max_line (longest line accepted, in bytes); $n_fields (fields in the format); $tgw (a
 --   Transit Gateway format);
 --   $i_<column> for every known field: its 1-based position in the format, 0 when absent
@@ -91,6 +91,7 @@ SELECT
     len(tok) AS n_tokens,
     CAST($n_fields AS INTEGER) AS n_fields,
     CAST($tgw AS BOOLEAN) AS tgw,
+    CAST(NULL AS BOOLEAN) AS ints_plain,
     nullif(tok[$i_version], '-') AS version,
     nullif(tok[$i_account_id], '-') AS account_id,
     nullif(tok[$i_interface_id], '-') AS interface_id,

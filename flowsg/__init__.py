@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 from .db import DEFAULT_DB, connect
 from .errors import (
+    AwsError,
     DatabaseError,
     FlowsgError,
     InputError,
@@ -57,6 +58,7 @@ __all__ = [
     "AnalyzeResult",
     "AnalyzeSummary",
     "AttributionResult",
+    "AwsError",
     "DatabaseError",
     "Explanation",
     "Field",

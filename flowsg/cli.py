@@ -32,6 +32,7 @@ from .output import (
     render_load_summary,
     render_rejects,
     render_rules,
+    render_snapshot_manifest,
     render_table,
     summary_document,
     write_outputs,
@@ -52,6 +53,7 @@ from .report.rules import (
     tightening,
 )
 from .report.whatif import SAFE, rule_ids, whatif, whatif_caveats
+from .snapshot import snapshot_time_warning
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -235,6 +237,41 @@ def analyze_command(
         con.close()
     _clear_progress()
     click.echo(render_analyze_summary(summary, database=database, seconds=result.seconds))
+    warning = snapshot_time_warning(
+        result.snapshot.taken_at, summary.load.first_start, summary.load.last_end
+    )
+    if warning:
+        _message(f"warning: {warning}")
+
+
+@cli.command("snapshot")
+@click.option(
+    "--out",
+    required=True,
+    metavar="DIR",
+    type=click.Path(path_type=str, file_okay=False),
+    help="Folder to write (replaced atomically when it holds an earlier snapshot).",
+)
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="REGION",
+    help="A region to read (repeatable). Default: the profile's or environment's region.",
+)
+@click.option("--profile", metavar="NAME", help="The AWS profile to use (default: as the AWS CLI).")
+@click.option("--role-arn", metavar="ARN", help="Assume this IAM role first (another account).")
+def snapshot_command(
+    out: str, regions: tuple[str, ...], profile: str | None, role_arn: str | None
+) -> None:
+    """Read security groups, rules, interfaces, network ACLs and prefix lists from AWS (needs
+    flowsg[aws]) into the folder that `flowsg analyze --snapshot DIR` reads."""
+    from .aws.snapshot import take_snapshot
+
+    manifest = take_snapshot(out, regions=regions or None, profile=profile, role_arn=role_arn)
+    for warning in manifest.warnings:
+        _message(f"warning: {warning}")
+    click.echo(render_snapshot_manifest(manifest))
 
 
 class TimeParam(click.ParamType):  # type: ignore[type-arg]

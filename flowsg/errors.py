@@ -48,3 +48,11 @@ class DatabaseError(FlowsgError):
 
     exit_code = 5
     default_hint = "check --db: the file must be a DuckDB database that no other process has open"
+
+
+class AwsError(FlowsgError):
+    """AWS could not be asked (``flowsg snapshot``): no credentials, expired credentials, access
+    denied, an unknown or disabled region, AWS unreachable."""
+
+    exit_code = 6
+    default_hint = "check the AWS credentials, the region and the network"

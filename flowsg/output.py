@@ -10,7 +10,7 @@ import os
 import textwrap
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -18,6 +18,33 @@ import pyarrow as pa
 from . import __version__, sql
 from .errors import InputError, UsageError
 from .report import AnalyzeSummary, LoadSummary
+
+if TYPE_CHECKING:
+    from .aws.snapshot import SnapshotManifest
+
+
+def render_snapshot_manifest(manifest: SnapshotManifest) -> str:
+    """What `flowsg snapshot` prints: where, whose, when, and the items read per region."""
+    lines = [
+        f"Snapshot of account {manifest.account_id} written to {manifest.out_dir}",
+        _row("taken at", f"{manifest.taken_at:%Y-%m-%d %H:%M:%S} UTC"),
+    ]
+    for region in manifest.regions:
+        counts = manifest.counts.get(region, {})
+        lists = [k for k in counts if k.startswith("pl-")]
+        lines.append(
+            _row(
+                region,
+                f"{counts.get('SecurityGroups', 0):,} groups, "
+                f"{counts.get('SecurityGroupRules', 0):,} rules, "
+                f"{counts.get('NetworkInterfaces', 0):,} interfaces, "
+                f"{counts.get('NetworkAcls', 0):,} network ACLs, "
+                f"{counts.get('PrefixLists', 0):,} prefix lists "
+                f"({len(lists):,} named by rules, their entries read)",
+            )
+        )
+    lines.append(f"Analyze with: flowsg analyze LOGS... --snapshot {manifest.out_dir}")
+    return "\n".join(lines)
 
 
 def render_load_summary(

@@ -16,6 +16,10 @@ key                    command
                        start of the file name (``pl-63a5400a.json``, ``pl-63a5400a-page2.json``)
 =====================  ==========================================================================
 
+A ``manifest.json`` written by ``flowsg snapshot`` (an object with ``taken_at``) is recognised
+too: its time is ``SnapshotResult.taken_at`` (:func:`snapshot_time_warning` compares it with the
+logs' time range), and it is listed in ``snapshot_files`` with the key ``manifest``.
+
 Several files with the same key are merged in walk order; an id seen twice counts once (the first
 wins). Keys and members may be absent, ``[]`` or ``{}``: all three mean "none". A file that is not
 JSON or has none of these keys is skipped and reported (``SnapshotResult.skipped`` and the table
@@ -55,8 +59,9 @@ import ipaddress
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -91,6 +96,9 @@ TABLES = (
 )
 """The tables :func:`load_snapshot` (re)creates, in the order it creates them."""
 
+MANIFEST = "manifest.json"
+"""The file name of ``flowsg snapshot``'s manifest."""
+
 MAX_ERRORS_SHOWN = 20
 """Item problems spelled out in ``snapshot_files.error`` per file and key; the rest are counted."""
 
@@ -119,6 +127,8 @@ class SnapshotResult:
     """(path, reason) of every file skipped: not JSON, no known key, unreadable."""
     problems: tuple[tuple[str, str], ...] = ()
     """(path, message) of every item skipped inside a file that was read."""
+    taken_at: tuple[datetime, ...] = ()
+    """When the snapshot was taken (UTC), from each ``manifest.json`` of ``flowsg snapshot``."""
 
 
 # --- small readers of the JSON members ----------------------------------------------------------
@@ -397,6 +407,7 @@ class _Snapshot:
         self.skipped: list[tuple[str, str]] = []
         self.group_ids: set[str] = set()
         self.rules_source = "IpPermissions"
+        self.taken_at: list[datetime] = []
 
     def problems(self) -> list[tuple[str, str]]:
         out = [(p.path, p.file_error) for p in self.parts if p.key and p.file_error]
@@ -408,6 +419,9 @@ class _Snapshot:
         data, reason = _read_json(path)
         if reason is not None:
             self.skip(path, reason)
+            return
+        if os.path.basename(path) == MANIFEST and isinstance(data, dict) and "taken_at" in data:
+            self.add_manifest(path, data)
             return
         known = [k for k in KEYS if isinstance(data, dict) and k in data]
         if not known:
@@ -426,6 +440,16 @@ class _Snapshot:
                     f"its {len(part.items)} entries are ignored"
                 )
             self.parts.append(part)
+
+    def add_manifest(self, path: str, data: dict[str, Any]) -> None:
+        part = _Part(path, "manifest", [data])
+        try:
+            moment = datetime.fromisoformat(str(data["taken_at"]).replace("Z", "+00:00"))
+        except ValueError:
+            part.errors.append(f"taken_at is not an ISO 8601 time: {data['taken_at']!r}")
+        else:
+            self.taken_at.append(moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC))
+        self.parts.append(part)
 
     def skip(self, path: str, reason: str) -> None:
         self.skipped.append((path, reason))
@@ -925,7 +949,42 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) 
         rules_source=snap.rules_source,
         skipped=tuple(snap.skipped),
         problems=tuple(snap.problems()),
+        taken_at=tuple(snap.taken_at),
     )
+
+
+SNAPSHOT_TOLERANCE = timedelta(hours=24)
+"""How far a snapshot's time may lie outside the logs' time range before analyze warns."""
+
+
+def snapshot_time_warning(
+    taken_at: Sequence[datetime],
+    first_start: datetime | None,
+    last_end: datetime | None,
+    tolerance: timedelta = SNAPSHOT_TOLERANCE,
+) -> str | None:
+    """A warning when a snapshot time lies more than ``tolerance`` before the first record or
+    after the last one (the rules may have changed in between), else None."""
+    if first_start is None or last_end is None:
+        return None
+    for moment in taken_at:
+        if moment < first_start - tolerance:
+            gap, side = first_start - moment, "before the first record"
+        elif moment > last_end + tolerance:
+            gap, side = moment - last_end, "after the last record"
+        else:
+            continue
+        return (
+            f"the snapshot was taken {moment:%Y-%m-%d %H:%M} UTC, {_days(gap)} {side} of the logs "
+            f"({first_start:%Y-%m-%d %H:%M} to {last_end:%Y-%m-%d %H:%M} UTC): the rules may have "
+            "changed in between"
+        )
+    return None
+
+
+def _days(gap: timedelta) -> str:
+    hours = gap.total_seconds() / 3600
+    return f"{hours / 24:,.1f} days" if hours >= 48 else f"{hours:,.0f} hours"
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, snap: _Snapshot) -> dict[str, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import duckdb
 import pytest
 
 from flowsg.errors import InputError, SnapshotError
-from flowsg.snapshot import SnapshotResult, load_snapshot
+from flowsg.snapshot import SnapshotResult, load_snapshot, snapshot_time_warning
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_logs" / "snapshot"
@@ -1012,3 +1013,38 @@ def test_a_single_file_is_accepted(con: duckdb.DuckDBPyConnection, tmp_path: Pat
     result = load_snapshot(con, str(path))
     assert result.groups == 1
     assert rows(con, "SELECT source_file FROM snapshot_files") == [(str(path),)]
+
+
+def test_region_subfolders_and_the_manifest_of_flowsg_snapshot(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """`flowsg snapshot`'s layout: one folder per region, a manifest.json at the top that is
+    recognised (its time kept, not reported as skipped)."""
+    for region, group in (("us-east-1", "sg-0a"), ("eu-west-1", "sg-0b")):
+        (tmp_path / region).mkdir()
+        (tmp_path / region / "describe-security-groups.json").write_text(
+            json.dumps({"SecurityGroups": [{"GroupId": group, "VpcId": "vpc-1"}]})
+        )
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"account_id": "123456789012", "taken_at": "2026-11-02T09:00:00Z"})
+    )
+    result = load_snapshot(con, tmp_path)
+    assert result.groups == 2 and result.skipped == () and result.problems == ()
+    assert result.taken_at == (datetime(2026, 11, 2, 9, tzinfo=UTC),)
+    assert rows(con, "SELECT key FROM snapshot_files ORDER BY key") == [
+        ("SecurityGroups",),
+        ("SecurityGroups",),
+        ("manifest",),
+    ]
+
+
+def test_snapshot_time_warning() -> None:
+    taken = (datetime(2026, 11, 2, 9, tzinfo=UTC),)
+    first, last = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 1, 12, tzinfo=UTC)
+    assert snapshot_time_warning(taken, first, last) is None  # 21 hours after: within 24 h
+    warning = snapshot_time_warning(taken, first - timedelta(days=5), last - timedelta(days=5))
+    assert warning is not None and "5.9 days after the last record" in warning
+    warning = snapshot_time_warning(taken, first + timedelta(days=3), last + timedelta(days=3))
+    assert warning is not None and "39 hours before the first record" in warning
+    assert snapshot_time_warning((), first, last) is None
+    assert snapshot_time_warning(taken, None, None) is None

@@ -94,6 +94,12 @@ def test_wheel_runs_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr  # the templates came with the wheel
     page = (tmp_path / "review.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and 'class="fsg-graph"' in page
+    run = subprocess.run(  # the wheel alone, without the aws extra: no boto3
+        [str(env_dir / "bin" / "flowsg"), "snapshot", "--out", str(tmp_path / "snap")],
+        cwd=tmp_path, env=clean_env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert "pip install 'flowsg[aws]'" in run.stderr and "Traceback" not in run.stderr
     where = subprocess.run(
         [str(python), "-c", "import flowsg; print(flowsg.queries_dir())"],
         cwd=tmp_path,

@@ -43,6 +43,7 @@ BLOCK_BYTES = 16 * 1024 * 1024
 
 PARQUET_BATCH_ROWS = 262_144
 PARQUET_MALFORMED = "ingest/insert_malformed_parquet"
+FIELDS_MALFORMED = "ingest/insert_malformed_fields"
 
 SKIPPED_SUFFIXES = (".md", ".json", ".py", ".ipynb", ".yml", ".yaml", ".toml", ".html", ".sh")
 """Inside a directory, files with these endings are not flow logs (a snapshot's JSON, a README);
@@ -302,8 +303,10 @@ class _SqlWorker:
 
 
 class _Batches:
-    """Lines waiting to be parsed, grouped by format, across files: SQL runs once per batch of
-    about a million lines rather than once per file (S3 delivers a file every five minutes)."""
+    """Work waiting for SQL, grouped by kind and format, across files: SQL runs once per batch of
+    about a million lines rather than once per file (S3 delivers a file every five minutes).
+    Kinds: "lines", text lines for split_lines.sql; "fields", lines the fast path already split
+    (the shape of fields_raw, see _fast_fields)."""
 
     max_lines = 1_000_000
 
@@ -311,26 +314,8 @@ class _Batches:
         self.con = con
         self.sql = _SqlWorker(con)
         self.files: dict[str, _FileStats] = {}
-        self.pending: dict[LogFormat, list[pa.Table]] = {}
-        self.sizes: dict[LogFormat, int] = {}
-        self.split: dict[LogFormat, list[pa.Table]] = {}  # fields from the fast path
-        self.split_sizes: dict[LogFormat, int] = {}
-
-    def add_fields(self, table: pa.Table, fmt: LogFormat) -> None:
-        """Queue rows already split into fields (the shape of fields_raw, see _fast_fields)."""
-        self.split.setdefault(fmt, []).append(table)
-        self.split_sizes[fmt] = self.split_sizes.get(fmt, 0) + table.num_rows
-        if self.split_sizes[fmt] >= self.max_lines:
-            self.flush_fields(fmt)
-
-    def flush_fields(self, fmt: LogFormat) -> None:
-        tables = self.split.pop(fmt, [])
-        self.split_sizes.pop(fmt, None)
-        if not tables:
-            return
-        fields = pa.concat_tables(tables)
-        params = fmt.params() | {"order": [_FIELD_INDEX[name] + 1 for name in fmt.names]}
-        self.sql.submit(partial(self.file_fields, fields, params, "ingest/insert_malformed_fields"))
+        self.pending: dict[tuple[str, LogFormat], list[pa.Table]] = {}
+        self.sizes: dict[tuple[str, LogFormat], int] = {}
 
     def add(self, path: str, lines: pa.Array[Any], first: int, fmt: LogFormat) -> None:
         n = len(lines)
@@ -341,24 +326,34 @@ class _Batches:
                 "line": lines,
             }
         )
-        self.pending.setdefault(fmt, []).append(table)
-        self.sizes[fmt] = self.sizes.get(fmt, 0) + n
-        if self.sizes[fmt] >= self.max_lines:
-            self.flush(fmt)
+        self._queue(("lines", fmt), table)
+
+    def add_fields(self, table: pa.Table, fmt: LogFormat) -> None:
+        self._queue(("fields", fmt), table)
+
+    def _queue(self, key: tuple[str, LogFormat], table: pa.Table) -> None:
+        self.pending.setdefault(key, []).append(table)
+        self.sizes[key] = self.sizes.get(key, 0) + table.num_rows
+        if self.sizes[key] >= self.max_lines:
+            self.flush(key)
 
     def flush_all(self) -> None:
-        for fmt in list(self.pending):
-            self.flush(fmt)
-        for fmt in list(self.split):
-            self.flush_fields(fmt)
+        for key in list(self.pending):
+            self.flush(key)
 
-    def flush(self, fmt: LogFormat) -> None:
-        tables = self.pending.pop(fmt, [])
-        self.sizes.pop(fmt, None)
+    def flush(self, key: tuple[str, LogFormat]) -> None:
+        """Hand one batch to the SQL thread."""
+        tables = self.pending.pop(key, [])
+        self.sizes.pop(key, None)
         if not tables:
             return
-        raw = pa.concat_tables(tables, promote_options="permissive")
-        self.sql.submit(partial(self.file_lines, raw, fmt))
+        kind, fmt = key
+        batch = pa.concat_tables(tables, promote_options="permissive")
+        if kind == "lines":
+            self.sql.submit(partial(self.file_lines, batch, fmt))
+        else:
+            params = fmt.params() | {"order": [_FIELD_INDEX[name] + 1 for name in fmt.names]}
+            self.sql.submit(partial(self.file_fields, batch, params, FIELDS_MALFORMED))
 
     # The methods below run on the SQL thread (submitted as tasks).
 

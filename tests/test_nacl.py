@@ -304,15 +304,24 @@ def test_reasons_follow_the_acl_decisions(hand: duckdb.DuckDBPyConnection) -> No
         assert got_one == (verdict, reason), f"record {i} (line {i + 2})"
 
 
+def records_of(key: str) -> str:
+    """SQL joining the records (keyed_flows AS f) to the key table aliased `key`."""
+    return f"""
+        JOIN keyed_flows AS f
+            ON f.interface_id = {key}.interface_id AND f.protocol = {key}.protocol
+            AND f.srcaddr_lo = {key}.srcaddr_lo AND f.dstaddr_lo = {key}.dstaddr_lo
+            AND f.srcport_class = {key}.srcport_class AND f.dstport_class = {key}.dstport_class
+            AND f.action = {key}.action
+        """
+
+
 def test_key_nacl_holds_the_first_matching_entry(hand: duckdb.DuckDBPyConnection) -> None:
     rows = hand.execute(
         """
         SELECT f.dstport, n.acl_id, n.rule_number, n.rule_action
-        FROM key_nacl AS n JOIN flow_keys AS k USING (key_id) JOIN keyed_flows AS f
-            ON f.interface_id = k.interface_id AND f.protocol = k.protocol
-            AND f.srcaddr_lo = k.srcaddr_lo AND f.dstaddr_lo = k.dstaddr_lo
-            AND f.srcport_class = k.srcport_class AND f.dstport_class = k.dstport_class
-            AND f.action = k.action
+        FROM key_nacl AS n JOIN flow_keys AS k USING (key_id) """
+        + records_of("k")
+        + """
         WHERE f.interface_id = 'eni-a' AND f.srcport IN (40000, 40001, 40004)
         ORDER BY f.srcport
         """
@@ -325,11 +334,9 @@ def test_key_nacl_holds_the_first_matching_entry(hand: duckdb.DuckDBPyConnection
     # no row for the subnet without an ACL, nor for traffic inside one subnet
     none = hand.execute(
         """
-        SELECT count(*) FROM key_nacl AS n JOIN flow_keys AS k USING (key_id) JOIN keyed_flows AS f
-            ON f.interface_id = k.interface_id AND f.protocol = k.protocol
-            AND f.srcaddr_lo = k.srcaddr_lo AND f.dstaddr_lo = k.dstaddr_lo
-            AND f.srcport_class = k.srcport_class AND f.dstport_class = k.dstport_class
-            AND f.action = k.action
+        SELECT count(*) FROM key_nacl AS n JOIN flow_keys AS k USING (key_id) """
+        + records_of("k")
+        + """
         WHERE f.interface_id = 'eni-d' OR (f.interface_id = 'eni-a' AND f.srcport = 40014)
         """
     ).fetchall()
@@ -346,12 +353,8 @@ def test_nacl_decision_agrees_with_the_engine(hand: duckdb.DuckDBPyConnection) -
         FROM key_nacl AS n
         JOIN key_directions AS d USING (key_id)
         JOIN interfaces AS i ON i.interface_id = d.interface_id
-        JOIN keyed_flows AS f
-            ON f.interface_id = d.interface_id AND f.protocol = d.protocol
-            AND f.srcaddr_lo = d.srcaddr_lo AND f.dstaddr_lo = d.dstaddr_lo
-            AND f.srcport_class = d.srcport_class AND f.dstport_class = d.dstport_class
-            AND f.action = d.action
         """
+        + records_of("d")
     ).fetchall()
     assert len(rows) >= 15
     for subnet, direction, protocol, port, remote, acl_id, number, action in rows:

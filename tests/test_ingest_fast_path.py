@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,6 @@ from test_ingest_properties import FEW_EXAMPLES, formats, mutated_records, recor
 
 import flowsg
 from flowsg import ingest
-
-Spy = Callable[..., Any]
 
 
 @contextmanager

@@ -1,9 +1,11 @@
 """Stage 1, ingest: flow-log files into the tables ``flows``, ``malformed`` and ``files``.
 
-Python only finds files, decompresses them and cuts the bytes into lines in large blocks (Arrow
-compute, no per-line Python); DuckDB does the splitting into fields, the type checks and the
-quarantine in set-based SQL (``queries/ingest/``). Every physical line read ends up as exactly one
-of: a header, a row of ``flows``, a row of ``malformed``.
+Python only finds files and decompresses them in large blocks (no per-line Python). A plain
+block is split into fields by Arrow's CSV reader (_fast_fields); any other block is cut into lines
+and split by SQL string functions (``queries/ingest/split_lines.sql``). DuckDB does the type
+checks and the quarantine in set-based SQL (``queries/ingest/``) on a thread of its own
+(_SqlWorker). Every physical line read ends up as exactly one of: a header, a row of ``flows``, a
+row of ``malformed``.
 """
 
 from __future__ import annotations

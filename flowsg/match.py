@@ -1,7 +1,8 @@
 """Stage 3, match: which security-group rules match each record, in both directions.
 
 Set-based SQL over distinct keys (``queries/match/``): records that share interface, protocol,
-addresses, ports, flow-direction, action and TCP opening flags are matched once. Needs the tables
+addresses, port classes (``port_classes.sql``), flow-direction, action and TCP opening flags are
+matched once (``keyed_flows.sql`` defines the key). Needs the tables
 of the ingest stage (``flows``) and of the snapshot stage (``interfaces``, ``interface_groups``,
 ``addresses``, ``rules``, ``rule_peers``).
 """

@@ -1,4 +1,5 @@
-"""Stage 1, ingest: flow-log files into the tables ``flows``, ``malformed`` and ``files``.
+"""Stage 1, ingest: flow-log files into the tables ``flow_records`` (read through the view
+``flows``), ``malformed`` and ``files``.
 
 Python only finds files and decompresses them in large blocks (no per-line Python). A plain
 block is split into fields by Arrow's CSV reader (_fast_fields); any other block is cut into lines
@@ -193,11 +194,14 @@ def _load_all(
     append: bool,
     progress: ProgressCallback | None,
 ) -> list[_FileStats]:
+    sql.run(con, "ingest/drop_flows").fetchall()  # the view; made again below, without verdicts
+    sql.run(con, "ingest/drop_flow_verdicts").fetchall()
     if not append:
-        for table in ("flows", "malformed", "files"):
+        for table in ("flow_records", "malformed", "files"):
             sql.run(con, f"ingest/drop_{table}").fetchall()
-    for table in ("flows", "malformed", "files"):
+    for table in ("flow_records", "malformed", "files"):
         sql.run(con, f"ingest/create_{table}").fetchall()
+    sql.run(con, "ingest/flows_view").fetchall()
     stats = [_FileStats(path, "unreadable", error=reason) for path, reason in walked.unreadable]
     batches = _Batches(con)
     lines = 0

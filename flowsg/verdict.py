@@ -29,16 +29,17 @@ STEPS = (
     "match/key_rule_lists",
     "nacl/key_nacl",
     "match/key_results",
-    "match/apply_verdicts",
 )
-"""Outside a transaction: temporary tables, and the attributed records in flows_attributed."""
+"""Outside a transaction: temporary tables, one row per key."""
 
 SWAP = (
-    "match/replace_flows",
-    "match/rename_flows",
+    "match/assign_keys",
+    "match/flow_verdicts",
+    "match/flows_view",
     "match/rule_usage",
 )
-"""In one short transaction: flows_attributed becomes flows, and rule_usage is written."""
+"""In one transaction: every record's key_id, the verdicts of the keys, the view `flows` that joins
+them, and rule_usage. The records are not written again: only their key_id column is updated."""
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,18 @@ class AttributionResult:
 def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
     """From the matches of :func:`flowsg.match.match`: verdicts into flows, and rule_usage.
 
-    Until the final swap, flows and rule_usage are as they were: a failure leaves them intact."""
+    Until the final transaction commits, flows and rule_usage are as they were: a failure leaves
+    them intact."""
+    for step in STEPS:
+        sql.run(con, step).fetchall()
+    con.execute("BEGIN TRANSACTION").fetchall()
     try:
-        for step in STEPS:
+        for step in SWAP:
             sql.run(con, step).fetchall()
-        con.execute("BEGIN TRANSACTION").fetchall()
-        try:
-            for step in SWAP:
-                sql.run(con, step).fetchall()
-            con.execute("COMMIT").fetchall()
-        except BaseException:
-            con.execute("ROLLBACK").fetchall()
-            raise
-    finally:
-        sql.run(con, "match/drop_flows_attributed").fetchall()
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        con.execute("ROLLBACK").fetchall()
+        raise
     counts = dict(sql.fetchall(con, "verdict/by_verdict"))
     return AttributionResult({v: int(counts.get(v, 0)) for v in VERDICTS})
 
@@ -77,7 +76,8 @@ def attribute(con: duckdb.DuckDBPyConnection) -> AttributionResult:
     """Match and judge: fills flows.direction, verdict, matched_rule_ids and reason, and creates
     rule_usage. Needs `flows` (flowsg.load) and the snapshot tables (flowsg.load_snapshot).
 
-    The matching steps write temporary tables only; the records with their verdicts are written
-    beside flows and swapped in at the end (judge), so that a failed run changes nothing."""
+    The matching steps write temporary tables only; the records' key_id, the keys' verdicts
+    (flow_verdicts) and the view `flows` that joins them are written in one transaction at the end
+    (judge), so that a failed run changes nothing."""
     match(con)
     return judge(con)

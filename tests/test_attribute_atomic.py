@@ -1,5 +1,6 @@
 """A failed attribution changes nothing: flows and rule_usage stay as the last good run left
-them, and no half-made table (flows_attributed) stays behind."""
+them (the records' key_id, flow_verdicts, the view flows and rule_usage are written in one
+transaction), and no half-made table stays behind."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import duckdb
 import pytest
 
 import flowsg
+from flowsg import verdict
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"
 
@@ -20,14 +22,16 @@ def test_a_failed_attribution_leaves_flows_and_rule_usage_as_they_were(
     before = con.execute("SELECT verdict, count(*) FROM flows GROUP BY ALL ORDER BY 1").fetchall()
     usage = con.execute("SELECT * FROM rule_usage ORDER BY rule_id").fetchall()
     assert sum(n for _, n in before) > 0
+    before_tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     con.execute("DROP TABLE nacls").fetchall()  # the first step reads it
+    before_tables.discard("nacls")
     with pytest.raises(duckdb.Error):
         flowsg.attribute(con)
     after = con.execute("SELECT verdict, count(*) FROM flows GROUP BY ALL ORDER BY 1").fetchall()
     assert after == before
     assert con.execute("SELECT * FROM rule_usage ORDER BY rule_id").fetchall() == usage
     tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    assert "flows_attributed" not in tables
+    assert tables == before_tables
 
 
 def test_attribution_again_gives_the_same_verdicts(con: duckdb.DuckDBPyConnection) -> None:
@@ -37,7 +41,33 @@ def test_attribution_again_gives_the_same_verdicts(con: duckdb.DuckDBPyConnectio
     columns = [
         c
         for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'flows'"
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'flows'"
         ).fetchall()
     ]
     assert columns.count("verdict") == 1
+
+
+def test_a_failure_inside_the_final_transaction_undoes_all_of_it(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key_id of every record, flow_verdicts and the view are written before rule_usage, in
+    one transaction: when the last statement fails, the records keep their old keys and verdicts."""
+    flowsg.analyze(con, [SAMPLE], SAMPLE / "snapshot")
+    query = "SELECT line_number, source_file, key_id FROM flow_records ORDER BY 2, 1"
+    keys = con.execute(query).fetchall()
+    before = con.execute("SELECT * FROM flows ORDER BY source_file, line_number").fetchall()
+    usage = con.execute("SELECT * FROM rule_usage ORDER BY rule_id").fetchall()
+    # a different snapshot: half the rules gone, so that the keys and verdicts would change
+    con.execute("DELETE FROM rules WHERE hash(rule_id) % 2 = 0").fetchall()
+    swap = verdict.SWAP
+    assert swap[-1] == "match/rule_usage"
+    monkeypatch.setattr(verdict, "SWAP", (*swap[:-1], "match/no_such_step"))
+    with pytest.raises(FileNotFoundError):  # queries/match/no_such_step.sql
+        flowsg.attribute(con)
+    assert con.execute(query).fetchall() == keys
+    assert con.execute("SELECT * FROM flows ORDER BY source_file, line_number").fetchall() == before
+    assert con.execute("SELECT * FROM rule_usage ORDER BY rule_id").fetchall() == usage
+    monkeypatch.setattr(verdict, "SWAP", swap)
+    changed = flowsg.attribute(con)  # and the run that can finish does change them
+    assert con.execute("SELECT * FROM flows ORDER BY source_file, line_number").fetchall() != before
+    assert changed.records == len(before)

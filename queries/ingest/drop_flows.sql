@@ -1,3 +1,4 @@
--- Drops `flows` so that a load without --append replaces it.
--- Reads: nothing. Writes: drops table flows. Params: none.
-DROP TABLE IF EXISTS flows;
+-- Drops the view `flows` so that a load without --append replaces the records (drop_flow_records)
+-- and so that the attributed view of an earlier run (match/flows_view.sql) is not kept.
+-- Reads: nothing. Writes: drops view flows. Params: none.
+DROP VIEW IF EXISTS flows;

@@ -1,7 +1,7 @@
 -- Attribution, step 7: everything a record takes from its key, in one row per key (so that the
 -- rewrite of flows joins one small table): direction, verdict, matched_rule_ids (sorted; empty
 -- when no rule explains the verdict), and the reasons that depend on the key alone, split around
--- the one that depends on the record (VPC Block Public Access, see apply_verdicts):
+-- the one that depends on the record (VPC Block Public Access, see match/flows_view.sql):
 -- reason_first: no action field (`skipped`); the direction is unknown.
 -- reason_last: for blocked_elsewhere, the network ACL entry that denies it (key_nacl; the `*` rule
 -- written 'rule 32767 (*)' or 'rule 32768 (*)'), else that the cause is not a security group; for

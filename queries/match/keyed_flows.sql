@@ -1,15 +1,16 @@
 -- Attribution, step 0: every record with the columns of its key, defined once for flow_keys (which
--- groups them) and apply_verdicts (which finds each record's key again). The key: interface,
+-- groups them) and assign_keys (which finds each record's key again, by record_row: DuckDB's rowid). The key: interface,
 -- protocol, addresses and their families, the class of each port (port_classes), whether srcport <
 -- dstport, flow-direction, action, TCP opening flags, and for a REJECT whether it has a reverse.
 -- tcp_open: 'syn-ack' when a TCP record's flags have SYN and ACK (18), 'syn' for SYN alone (2).
 -- src_family/dst_family: 6 when the address is written as IPv6 (an IPv4-mapped '::ffff:a.b.c.d'
 -- included, as Python's ipaddress reads it), 4 for IPv4; the numeric forms alone cannot tell.
 -- keyed: false for records with log-status NODATA/SKIPDATA, which are not judged (`skipped`).
--- Reads: flows, port_classes, reject_pairs. Writes: temp view keyed_flows. Params: none.
+-- Reads: flow_records, port_classes, reject_pairs. Writes: temp view keyed_flows. Params: none.
 CREATE OR REPLACE TEMP VIEW keyed_flows AS
 SELECT
     f.*,
+    f.rowid AS record_row,
     (f.log_status IS NULL OR f.log_status = 'OK') AS keyed,
     sc.port_class AS srcport_class,
     dc.port_class AS dstport_class,
@@ -23,7 +24,7 @@ SELECT
     CASE WHEN f.dstaddr_hi IS NOT NULL THEN CASE WHEN contains(f.dstaddr, ':') THEN 6 ELSE 4 END END
         AS dst_family,
     f.action = 'REJECT' AND rp.interface_id IS NOT NULL AS paired
-FROM flows AS f
+FROM flow_records AS f
 LEFT JOIN port_classes AS sc ON sc.port = f.srcport
 LEFT JOIN port_classes AS dc ON dc.port = f.dstport
 LEFT JOIN reject_pairs AS rp

@@ -2,7 +2,7 @@
 -- interface and protocol, addresses and ports swapped; NODATA/SKIPDATA records left out). Only a
 -- REJECT's orientation depends on it (key_verdicts), so only REJECTs are looked up, which keeps
 -- the exact ports out of the keys.
--- Reads: flows. Writes: temp table reject_pairs. Params: none.
+-- Reads: flow_records. Writes: temp table reject_pairs. Params: none.
 CREATE OR REPLACE TEMP TABLE reject_pairs AS
 SELECT DISTINCT
     r.interface_id,
@@ -13,8 +13,8 @@ SELECT DISTINCT
     r.dstaddr_lo,
     r.srcport,
     r.dstport
-FROM flows AS r
-JOIN flows AS o
+FROM flow_records AS r
+JOIN flow_records AS o
     ON o.interface_id = r.interface_id
     AND o.protocol = r.protocol
     AND o.srcaddr_hi = r.dstaddr_hi

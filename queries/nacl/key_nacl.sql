@@ -1,4 +1,4 @@
--- Attribution, network ACLs (before apply_verdicts): the decision for every key, as AWS evaluates ACLs: stateless,
+-- Attribution, network ACLs (before assign_keys): the decision for every key, as AWS evaluates ACLs: stateless,
 -- per subnet, each direction on its own. The ACL is the one associated with the interface's subnet
 -- (nacl_associations), else the default ACL (is_default) of the interface's VPC. A key in direction
 -- ingress is judged by the inbound entries, egress by the outbound ones; an entry's CIDR is matched

@@ -1,11 +1,14 @@
--- Creates `flows`, one row per flow-log record (NODATA and SKIPDATA included), if it does not exist.
+-- Creates `flow_records`, one row per flow-log record (NODATA and SKIPDATA included), if it does
+-- not exist; users read it through the view `flows` (ingest/flows_view.sql, match/flows_view.sql).
 -- One column per known field (AWS name with '-' -> '_'; NULL where the file's format lacks the field
 -- or the record has '-'), the numeric forms of the four address fields, and where the record came from.
 -- <addr>_hi / <addr>_lo: the address as a 128-bit number (IPv4 as IPv4-mapped IPv6, ::ffff:a.b.c.d),
 -- high and low 64 bits, each stored as a BIGINT with its top bit flipped (unsigned value - 2^63), so
 -- that plain signed comparisons of (hi, lo) follow address order and range joins need no extension.
--- Reads: nothing. Writes: table flows. Params: none.
-CREATE TABLE IF NOT EXISTS flows (
+-- key_id: the record's attribution key (match/assign_keys.sql): NULL until attributed, 0 for a
+-- record that is not judged (log-status NODATA/SKIPDATA), else a key of flow_verdicts.
+-- Reads: nothing. Writes: table flow_records. Params: none.
+CREATE TABLE IF NOT EXISTS flow_records (
     version INTEGER,
     account_id VARCHAR,
     interface_id VARCHAR,
@@ -55,5 +58,6 @@ CREATE TABLE IF NOT EXISTS flows (
     pkt_dstaddr_hi BIGINT,
     pkt_dstaddr_lo BIGINT,
     source_file VARCHAR NOT NULL,
-    line_number BIGINT NOT NULL
+    line_number BIGINT NOT NULL,
+    key_id BIGINT
 );

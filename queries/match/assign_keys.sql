@@ -1,0 +1,32 @@
+-- Attribution, step 8: every record's key_id in flow_records: its key in flow_keys, 0 for a record
+-- that is not judged (log-status NODATA/SKIPDATA). One narrow column is updated in place instead of
+-- the records being written again with their verdicts (which doubled the memory of a run).
+-- The key is found on all the key's columns (IS NOT DISTINCT FROM: NULL matches NULL), and the row
+-- by record_row (DuckDB's rowid; another engine writes the records with their key_id instead).
+-- Reads: keyed_flows, flow_keys. Writes: flow_records.key_id. Params: none.
+UPDATE flow_records
+SET key_id = keyed.key_id
+FROM (
+    SELECT
+        f.record_row,
+        coalesce(k.key_id, 0) AS key_id
+    FROM keyed_flows AS f
+    LEFT JOIN flow_keys AS k
+        ON f.keyed
+        AND k.interface_id IS NOT DISTINCT FROM f.interface_id
+        AND k.protocol IS NOT DISTINCT FROM f.protocol
+        AND k.srcaddr_hi IS NOT DISTINCT FROM f.srcaddr_hi
+        AND k.srcaddr_lo IS NOT DISTINCT FROM f.srcaddr_lo
+        AND k.dstaddr_hi IS NOT DISTINCT FROM f.dstaddr_hi
+        AND k.dstaddr_lo IS NOT DISTINCT FROM f.dstaddr_lo
+        AND k.src_family IS NOT DISTINCT FROM f.src_family
+        AND k.dst_family IS NOT DISTINCT FROM f.dst_family
+        AND k.srcport_class IS NOT DISTINCT FROM f.srcport_class
+        AND k.dstport_class IS NOT DISTINCT FROM f.dstport_class
+        AND k.src_below IS NOT DISTINCT FROM f.src_below
+        AND k.flow_direction IS NOT DISTINCT FROM f.flow_direction
+        AND k.action IS NOT DISTINCT FROM f.action
+        AND k.tcp_open IS NOT DISTINCT FROM f.tcp_open
+        AND k.paired IS NOT DISTINCT FROM f.paired
+) AS keyed
+WHERE flow_records.rowid = keyed.record_row;

@@ -38,7 +38,7 @@ from .errors import DatabaseError, InputError
 from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from .files import walk_tree
 from .logformat import DEFAULT, LogFormat, header_format, parse_log_format
-from .sources import RemoteFile, SourceOptions, expand, is_remote, select
+from .sources import RemoteFile, SourceOptions, expand, is_remote, select, with_format
 
 MAX_LINE_BYTES = 65_536
 """Longest line loaded, in bytes; a longer one is quarantined as "line too long" (documented)."""
@@ -173,7 +173,9 @@ def load(
         fallback = parse_log_format(log_format)
     else:
         fallback = log_format or DEFAULT
-    walked = paths if isinstance(paths, WalkResult) else walk(paths, sources=sources)
+    if not isinstance(paths, WalkResult):
+        paths = walk(paths, sources=with_format(sources, log_format))
+    walked = paths
     if not walked.files and not walked.unreadable:
         raise InputError(
             "no flow-log files found under " + ", ".join(walked.given),

@@ -15,11 +15,11 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from .errors import UsageError
-from .logformat import LogFormat
+from .logformat import LogFormat, parse_log_format
 
 S3_SCHEME = "s3://"
 CWL_SCHEME = "cwl://"
@@ -152,6 +152,16 @@ class SourceOptions:
     role_arn: str | None = None
     log_format: LogFormat | None = None
     endpoint_url: str | None = None
+
+
+def with_format(options: SourceOptions | None, log_format: str | LogFormat | None) -> SourceOptions:
+    """The options, with the format a caller gave (``load(log_format=...)``) when they hold
+    none: a format given by the user wins over the one DescribeFlowLogs declares."""
+    options = options or SourceOptions()
+    if log_format is None or options.log_format is not None:
+        return options
+    fmt = parse_log_format(log_format) if isinstance(log_format, str) else log_format
+    return replace(options, log_format=fmt)
 
 
 class RemoteFile(str):

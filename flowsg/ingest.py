@@ -38,7 +38,7 @@ from .errors import DatabaseError, InputError
 from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from .files import walk_tree
 from .logformat import DEFAULT, LogFormat, header_format, parse_log_format
-from .sources import RemoteFile, SourceOptions, expand, is_remote, select, with_format
+from .sources import ChunkStream, RemoteFile, SourceOptions, expand, is_remote, select, with_format
 
 MAX_LINE_BYTES = 65_536
 """Longest line loaded, in bytes; a longer one is quarantined as "line too long" (documented)."""
@@ -181,7 +181,8 @@ def load(
             "no flow-log files found under " + ", ".join(walked.given),
             "directories are walked recursively; files ending in "
             + ", ".join(SKIPPED_SUFFIXES)
-            + " are skipped unless named",
+            + " are skipped unless named, and so are files whose date path lies outside"
+            " --since/--until",
         )
     try:
         con.execute("BEGIN TRANSACTION").fetchall()
@@ -424,7 +425,7 @@ def _load_file(
     fallback: LogFormat,
     batches: _Batches,
 ) -> None:
-    remote: io.BufferedReader | None = None
+    remote: ChunkStream | io.BufferedReader | None = None
     try:
         if isinstance(path, RemoteFile):  # one request: the readers go on from its first byte
             remote = path.open()
@@ -459,11 +460,12 @@ Opener = Callable[[], IO[bytes]]
 """Gives a file's content as a binary stream (a remote object's: requested once, read once)."""
 
 
-def _reading(stream: IO[bytes]) -> Opener:
+def _reading(stream: Any) -> Opener:
+    """An opener of a stream already open: a remote object's, requested once."""
     return lambda: stream
 
 
-def _copied(stream: IO[bytes], spool: IO[bytes]) -> IO[bytes]:
+def _copied(stream: Any, spool: IO[bytes]) -> IO[bytes]:
     """The stream copied into the (temporary) spool, which is returned at its start."""
     while data := stream.read(_READ_BYTES):
         spool.write(data)

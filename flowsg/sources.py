@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .errors import UsageError
 from .logformat import LogFormat, parse_log_format
@@ -164,19 +165,75 @@ def with_format(options: SourceOptions | None, log_format: str | LogFormat | Non
     return replace(options, log_format=fmt)
 
 
+class ChunkStream(io.BufferedIOBase):
+    """A binary stream over chunks of bytes as they arrive (an S3 object's body, pages of log
+    events). An error while reading the chunks (which should be OSError) is raised only once
+    every byte before it has been read, so that the lines before a read that broke off are
+    loaded, as those of a truncated file are. ``on_close`` runs once, at close."""
+
+    def __init__(self, chunks: Iterator[bytes], on_close: Callable[[], None] | None = None):
+        super().__init__()
+        self.chunks = chunks
+        self.on_close = on_close
+        self.buffer = bytearray()
+        self.error: BaseException | None = None
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self, size: int) -> None:
+        while (size < 0 or len(self.buffer) < size) and not self.ended and self.error is None:
+            try:
+                self.buffer += next(self.chunks)
+            except StopIteration:
+                self.ended = True
+            except OSError as error:
+                self.error = error
+
+    def peek(self, size: int = 1) -> bytes:
+        self._fill(max(size, 1))
+        return bytes(self.buffer)
+
+    def read(self, size: int | None = -1) -> bytes:
+        size = -1 if size is None else size
+        self._fill(size)
+        if not self.buffer and self.error is not None:
+            error, self.error = self.error, None
+            self.ended = True
+            raise error
+        cut = len(self.buffer) if size < 0 else size
+        data = bytes(self.buffer[:cut])
+        del self.buffer[:cut]
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed and self.on_close is not None:
+            self.on_close()
+        super().close()
+
+
 class RemoteFile(str):
     """One S3 object or log stream: the string is its URI (the ``source_file`` of its records);
-    :meth:`open` reads it from its first byte as a buffered binary stream. ``log_format`` is the
-    format its source declares (DescribeFlowLogs), used instead of the default for lines
-    without a header."""
+    :meth:`open` reads it from its first byte (one request). ``log_format`` is the format its
+    source declares (DescribeFlowLogs), used instead of the default for lines without a
+    header."""
 
-    opener: Callable[[], io.BufferedReader]
+    opener: Callable[[], ChunkStream | io.BufferedReader]
     log_format: LogFormat | None
 
     def __new__(
         cls,
         uri: str,
-        opener: Callable[[], io.BufferedReader],
+        opener: Callable[[], ChunkStream | io.BufferedReader],
         log_format: LogFormat | None = None,
     ) -> RemoteFile:
         entry = super().__new__(cls, uri)
@@ -184,8 +241,8 @@ class RemoteFile(str):
         entry.log_format = log_format
         return entry
 
-    def open(self) -> io.BufferedReader:
-        """A stream of the content (one request); errors reading it are OSError."""
+    def open(self) -> ChunkStream | io.BufferedReader:
+        """The content as a binary stream with peek(); errors reading it are OSError."""
         return self.opener()
 
 

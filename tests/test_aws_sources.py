@@ -289,9 +289,12 @@ class Proxy:
     error, forwards the others, and remembers every request's operation."""
 
     def __init__(
-        self, upstream: str, fault: Callable[[str], tuple[int, str, bytes] | None]
+        self,
+        upstream: str,
+        fault: Callable[[str], tuple[int, str, bytes] | None],
+        cut: str | None = None,
     ) -> None:
-        self.seen: list[str] = []
+        self.seen: list[str] = []  # and the response to ``cut`` breaks off half-way
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -329,7 +332,10 @@ class Proxy:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                if self.command != "HEAD":
+                if op == cut:
+                    self.wfile.write(data[: len(data) // 2])
+                    self.close_connection = True
+                elif self.command != "HEAD":
                     self.wfile.write(data)
 
             do_GET = do_POST = do_PUT = do_HEAD = handle_any
@@ -588,6 +594,23 @@ def test_an_object_refused_after_others_were_read_goes_to_malformed(
         db, "SELECT reason FROM malformed WHERE source_file = ?", f"s3://{BUCKET}/{refused[10:]}"
     )
     assert reason.startswith("unreadable: access denied: s3:GetObject refused (AccessDenied")
+    assert len(files_read(db, "")) == len(SAMPLE_KEYS)
+
+
+def test_a_read_that_breaks_off_keeps_the_lines_before(
+    aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch, moto_url: str, tmp_path: Path
+) -> None:
+    key = PREFIX + SAMPLE_KEYS[0]
+    db = tmp_path / "f.duckdb"
+    with Proxy(moto_url, lambda op: None, cut=f"GetObject:{key}") as proxy:
+        via(monkeypatch, proxy)
+        result = run("load", f"s3://{BUCKET}/{PREFIX}AWSLogs/", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    [(lines, error)] = query(
+        db, "SELECT lines_read, error FROM files WHERE source_file = ?", f"s3://{BUCKET}/{key}"
+    )
+    assert lines > 100
+    assert error.startswith(f"unreadable: corrupt gzip data after line {lines} (S3 read broke off")
     assert len(files_read(db, "")) == len(SAMPLE_KEYS)
 
 

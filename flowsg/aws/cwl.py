@@ -13,14 +13,14 @@ is one format, else the version 2 default (with a warning saying why).
 
 from __future__ import annotations
 
-import io
 import re
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
 from ..errors import AwsError, UsageError
 from ..logformat import LogFormat
-from ..sources import CwlLocation, Expansion, RemoteFile, SourceOptions
+from ..sources import ChunkStream, CwlLocation, Expansion, RemoteFile, SourceOptions
 from .session import (
     ASSUME_ACTION,
     DENIED,
@@ -158,11 +158,11 @@ class _Reader:
         if until is not None:
             self.args["endTime"] = until - 1  # FilterLogEvents' end is inclusive
 
-    def open(self, stream: str) -> io.BufferedReader:
+    def open(self, stream: str) -> ChunkStream:
         pages = self.logs.get_paginator("filter_log_events").paginate(
             **self.args, logStreamNames=[stream]
         )
-        return io.BufferedReader(_Events(self, stream, iter(pages)), buffer_size=1024 * 1024)
+        return ChunkStream(_lines(self, stream, iter(pages)))
 
     def problem(self, error: Exception, stream: str) -> Exception:
         """A failed FilterLogEvents: AwsError when the credentials or the permission are the
@@ -185,32 +185,15 @@ class _Reader:
         )
 
 
-class _Events(io.RawIOBase):
-    """A log stream's events as a raw stream of lines, one page of FilterLogEvents at a time."""
-
-    def __init__(self, reader: _Reader, stream: str, pages: Any) -> None:
-        self.reader = reader
-        self.stream = stream
-        self.pages = pages
-        self.pending = b""
-        self.at_end = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self.pending and not self.at_end:
-            try:
-                page = next(self.pages)
-            except StopIteration:
-                self.at_end = True
-                break
-            except Exception as error:
-                raise self.reader.problem(error, self.stream) from None
-            events = page.get("events") or []
-            if events:
-                self.pending = ("\n".join(e["message"] for e in events) + "\n").encode()
-        n = min(len(buffer), len(self.pending))
-        buffer[:n] = self.pending[:n]
-        self.pending = self.pending[n:]
-        return n
+def _lines(reader: _Reader, stream: str, pages: Iterator[Any]) -> Iterator[bytes]:
+    """A log stream's events as blocks of lines, one page of FilterLogEvents at a time."""
+    while True:
+        try:
+            page = next(pages)
+        except StopIteration:
+            return
+        except Exception as error:
+            raise reader.problem(error, stream) from None
+        events = page.get("events") or []
+        if events:
+            yield ("\n".join(e["message"] for e in events) + "\n").encode()

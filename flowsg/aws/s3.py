@@ -20,11 +20,12 @@ import contextlib
 import io
 import os
 import tempfile
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
 from ..errors import AwsError, UsageError
-from ..sources import Expansion, RemoteFile, S3Location, SourceOptions, select
+from ..sources import ChunkStream, Expansion, RemoteFile, S3Location, SourceOptions, select
 from .session import (
     ASSUME_ACTION,
     DENIED,
@@ -44,8 +45,8 @@ IAM_ACTIONS = (LIST_ACTION, GET_ACTION)
 GUIDE = "Flow logs from S3 and CloudWatch Logs"
 """The README section that lists the IAM actions, named in the hint of an access denied."""
 
-CHUNK_BYTES = 1024 * 1024
-"""Bytes asked of an object's body at a time."""
+CHUNK_BYTES = 256 * 1024
+"""Bytes asked of an object's body at a time (a read that breaks off loses at most these)."""
 
 
 def expand_s3(
@@ -125,7 +126,7 @@ class _Fetcher:
         self.cache = cache
         self.fetched = 0  # objects GetObject returned (a later refusal is the object's own)
 
-    def open(self, key: str, size: int | None, etag: str | None) -> io.BufferedReader:
+    def open(self, key: str, size: int | None, etag: str | None) -> ChunkStream | io.BufferedReader:
         cached = self.cache_path(key)
         if cached and etag and _cached_etag(cached, size) == etag:
             self.fetched += 1
@@ -136,7 +137,8 @@ class _Fetcher:
             raise self._problem(error, key) from None
         self.fetched += 1
         writer = _CacheWriter(cached, response.get("ETag")) if cached else None
-        return io.BufferedReader(_Body(response["Body"], writer), buffer_size=CHUNK_BYTES)
+        body = response["Body"]
+        return ChunkStream(_chunks(body, writer), partial(_close, body, writer))
 
     def cache_path(self, key: str) -> str | None:
         parts = key.split("/")
@@ -171,36 +173,28 @@ class _Fetcher:
         )
 
 
-class _Body(io.RawIOBase):
-    """An object's body as a raw stream: read errors become OSError (the readers report them as
-    a read that broke off); what is read is handed to the cache writer."""
-
-    def __init__(self, body: Any, writer: _CacheWriter | None) -> None:
-        self.body = body
-        self.writer = writer
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
+def _chunks(body: Any, writer: _CacheWriter | None) -> Iterator[bytes]:
+    """An object's body as it arrives; a read error becomes OSError (a read that broke off),
+    and what is read is handed to the cache writer."""
+    while True:
         try:
-            data: bytes = self.body.read(len(buffer))
+            data: bytes = body.read(CHUNK_BYTES)
         except Exception as error:
-            if self.writer:
-                self.writer.abandon()
+            if writer:
+                writer.abandon()
             raise OSError(f"S3 read broke off: {error}") from error
-        buffer[: len(data)] = data
-        if self.writer:
-            self.writer.add(data)
-        return len(data)
+        if writer:
+            writer.add(data)
+        if not data:
+            return
+        yield data
 
-    def close(self) -> None:
-        if not self.closed:
-            if self.writer:
-                self.writer.abandon()  # does nothing once the whole object was written
-            with contextlib.suppress(Exception):
-                self.body.close()
-        super().close()
+
+def _close(body: Any, writer: _CacheWriter | None) -> None:
+    if writer:
+        writer.abandon()  # does nothing once the whole object was written
+    with contextlib.suppress(Exception):
+        body.close()
 
 
 class _CacheWriter:

@@ -436,16 +436,37 @@ def test_cache_fetches_only_what_changed(
     assert "0 unreadable" in local.stdout
 
 
-def test_objects_are_streamed_one_at_a_time(aws: dict[str, Any], tmp_path: Path) -> None:
-    """Each object is requested when its turn comes, not all before the first is read."""
-    order: list[str] = []
-    walked = flowsg.walk([f"s3://{BUCKET}/{PREFIX}AWSLogs/"])
-    assert walked.files == [f"s3://{BUCKET}/{PREFIX}{k}" for k in SAMPLE_KEYS]
-    for entry in walked.files:
-        assert isinstance(entry, RemoteFile)
-        with entry.open() as fh:
-            order.append(fh.read(4).hex())
-    assert order[0] == "1f8b0800" and "50415231" in order  # gzip, and Parquet's PAR1
+def test_objects_are_fetched_one_at_a_time_when_read(
+    aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch, moto_url: str
+) -> None:
+    """Walking only lists; each object is requested once, when its turn comes, and read as it
+    arrives (not downloaded before the first is read)."""
+    with Proxy(moto_url, lambda op: None) as proxy:
+        via(monkeypatch, proxy)
+        walked = flowsg.walk([f"s3://{BUCKET}/{PREFIX}AWSLogs/"])
+        assert walked.files == [f"s3://{BUCKET}/{PREFIX}{k}" for k in SAMPLE_KEYS]
+        assert proxy.seen == ["ListObjectsV2"]
+        magic = []
+        for n, entry in enumerate(walked.files, 1):
+            assert isinstance(entry, RemoteFile)
+            with entry.open() as fh:
+                magic.append(fh.peek(4)[:4])
+                assert fh.read(4) == magic[-1]  # peek() does not consume
+            assert len([op for op in proxy.seen if op.startswith("GetObject:")]) == n
+    assert magic[0] == b"\x1f\x8b\x08\x00" and b"PAR1" in magic
+
+
+def test_role_arn_is_assumed_first(
+    aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch, moto_url: str, tmp_path: Path
+) -> None:
+    role = "arn:aws:iam::123456789012:role/flowsg-reader"
+    with Proxy(moto_url, lambda op: None) as proxy:
+        via(monkeypatch, proxy)
+        result = run(
+            "load", f"s3://{BUCKET}/{PREFIX}AWSLogs/", "--db", ":memory:", "--role-arn", role
+        )
+    assert result.exit_code == 0, result.output
+    assert proxy.seen[:2] == ["AssumeRole", "ListObjectsV2"]
 
 
 # --- CloudWatch Logs ------------------------------------------------------------------------------

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import flowsg
+from flowsg.cli import cli
 from flowsg.errors import UsageError
 from flowsg.ingest import walk
 from flowsg.logformat import DEFAULT, parse_log_format
@@ -189,3 +191,12 @@ def test_load_with_a_range_reads_the_chosen_files(tmp_path: Path) -> None:
         con.close()
     assert files == ["a.log", "d.log"]
     assert result.files_skipped == 2
+
+
+def test_until_must_be_after_since(tmp_path: Path) -> None:
+    write_tree(tmp_path)
+    args = ["load", str(tmp_path), "--db", ":memory:", "--since", "2026-11-02", "--until"]
+    result = CliRunner().invoke(cli, [*args, "2026-11-01"])
+    assert result.exit_code == 2
+    assert "--until must be after --since" in result.stderr
+    assert CliRunner().invoke(cli, [*args, "2026-11-03"]).exit_code == 0

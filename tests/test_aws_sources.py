@@ -357,7 +357,8 @@ def operation(method: str, path: str, headers: dict[str, str], body: bytes) -> s
     """The API operation of a request: S3 (REST), CloudWatch Logs (JSON), EC2 and STS (query)."""
     target = headers.get("X-Amz-Target") or headers.get("x-amz-target")
     if target:
-        return target.rsplit(".", 1)[-1]
+        streams = json.loads(body or b"{}").get("logStreamNames") or []
+        return ":".join([target.rsplit(".", 1)[-1], *streams])
     action = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action")
     if action:
         return action[0]
@@ -538,7 +539,29 @@ def test_cwl_without_describe_flow_logs_warns_and_reads_the_default(
     assert result.exit_code == 0, result.output
     warning = error_line(result)
     assert "ec2:DescribeFlowLogs refused" in warning and "default format" in warning
-    assert "FilterLogEvents" in proxy.seen
+    assert f"FilterLogEvents:{STREAMS[0]}" in proxy.seen
+
+
+def test_a_stream_that_cannot_be_read_lands_in_malformed(
+    aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch, moto_url: str, tmp_path: Path
+) -> None:
+    refused = (
+        400,
+        "application/x-amz-json-1.1",
+        json.dumps({"__type": "InvalidParameterException", "message": "bad stream"}).encode(),
+    )
+    db = tmp_path / "f.duckdb"
+    with Proxy(moto_url, lambda op: refused if op.endswith(STREAMS[0]) else None) as proxy:
+        via(monkeypatch, proxy)
+        result = run("load", f"cwl://{GROUP}/", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT source_file, reason FROM malformed WHERE line_number IS NULL") == [
+        (
+            f"cwl://{GROUP}/{STREAMS[0]}",
+            "unreadable: read error after line 0 (InvalidParameterException: bad stream)",
+        )
+    ]
+    assert query(db, "SELECT DISTINCT source_file FROM flows") == [(f"cwl://{GROUP}/{STREAMS[1]}",)]
 
 
 def test_cwl_unknown_group(aws: dict[str, Any], tmp_path: Path) -> None:

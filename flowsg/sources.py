@@ -107,16 +107,52 @@ def path_period(path: str) -> tuple[int, int] | None:
     return int(start.timestamp()), int(end.timestamp())
 
 
-def in_range(path: str, since: int | None, until: int | None) -> bool:
-    """Whether a file may hold records that started in [since, until) (unix seconds; None: no
-    bound), judging by the date in its path (see DELIVERY_SLACK). A path without a date: True."""
-    period = path_period(path)
+_PLAIN_FOLDER = re.compile(r"(?:^|/)(\d{4})/(?:(\d{2})/(?:(\d{2})/(?:(\d{2})/)?)?)?$")
+_HIVE_FOLDER = re.compile(
+    r"(?:^|/)year=(\d{4})/(?:month=(\d{2})/(?:day=(\d{2})/(?:hour=(\d{2})/)?)?)?$"
+)
+
+
+def folder_period(folder: str) -> tuple[int, int] | None:
+    """The period of a folder that ends in a date or the start of one (``…/2026/``,
+    ``…/2026/11/``, ``…/year=2026/month=11/``, … down to the hour), or None: every file below it
+    has its date inside that period, so a folder whose period lies outside a range can be left
+    unlisted (flowsg.aws.s3)."""
+    found = _HIVE_FOLDER.search(folder) or _PLAIN_FOLDER.search(folder)
+    if found is None:
+        return None
+    year, month, day, hour = (None if g is None else int(g) for g in found.groups())
+    assert year is not None
+    try:
+        start = datetime(year, month or 1, day or 1, hour or 0, tzinfo=UTC)
+    except ValueError:
+        return None
+    if hour is not None:
+        end = start + timedelta(hours=1)
+    elif day is not None:
+        end = start + timedelta(days=1)
+    elif month is not None:
+        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    else:
+        end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def overlaps(period: tuple[int, int] | None, since: int | None, until: int | None) -> bool:
+    """Whether files of ``period`` may hold records that started in [since, until) (see
+    DELIVERY_SLACK); True without a period."""
     if period is None:
         return True
     start, end = period
     if since is not None and end <= since:
         return False
     return not (until is not None and start >= until + DELIVERY_SLACK)
+
+
+def in_range(path: str, since: int | None, until: int | None) -> bool:
+    """Whether a file may hold records that started in [since, until) (unix seconds; None: no
+    bound), judging by the date in its path (see DELIVERY_SLACK). A path without a date: True."""
+    return overlaps(path_period(path), since, until)
 
 
 def select(

@@ -21,6 +21,7 @@ from flowsg.sources import (
     RemoteFile,
     S3Location,
     SourceOptions,
+    folder_period,
     in_range,
     is_remote,
     parse_source,
@@ -112,6 +113,29 @@ def test_in_range_day_and_undated() -> None:
     assert not in_range(key, None, ts("2026-11-01T23:00"))
     assert in_range(key, None, ts("2026-11-01T23:30"))
     assert in_range("exports/flows.log", ts("2030-01-01T00:00"), ts("2030-01-02T00:00"))
+
+
+@pytest.mark.parametrize(
+    "folder, period",
+    [
+        ("AWSLogs/1/vpcflowlogs/us-east-1/2026/", ("2026-01-01T00:00", "2027-01-01T00:00")),
+        ("AWSLogs/1/vpcflowlogs/us-east-1/2026/11/", ("2026-11-01T00:00", "2026-12-01T00:00")),
+        ("x/2026/12/", ("2026-12-01T00:00", "2027-01-01T00:00")),
+        ("x/2026/11/02/", DAY),
+        ("x/2026/11/02/09/", HOUR),
+        ("x/year=2026/", ("2026-01-01T00:00", "2027-01-01T00:00")),
+        ("x/year=2026/month=11/day=02/", DAY),
+        ("x/year=2026/month=11/day=02/hour=09/", HOUR),
+        ("2026/", ("2026-01-01T00:00", "2027-01-01T00:00")),
+        ("AWSLogs/", None),
+        ("AWSLogs/111122223333/", None),
+        ("x/2026/13/", None),
+        ("x/aws-region=us-east-1/", None),
+    ],
+)
+def test_folder_period(folder: str, period: tuple[str, str] | None) -> None:
+    expected = None if period is None else (ts(period[0]), ts(period[1]))
+    assert folder_period(folder) == expected
 
 
 def test_select_keeps_the_order() -> None:

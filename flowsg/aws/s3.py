@@ -25,7 +25,16 @@ from functools import partial
 from typing import Any
 
 from ..errors import AwsError, UsageError
-from ..sources import ChunkStream, Expansion, RemoteFile, S3Location, SourceOptions, select
+from ..sources import (
+    ChunkStream,
+    Expansion,
+    RemoteFile,
+    S3Location,
+    SourceOptions,
+    folder_period,
+    overlaps,
+    select,
+)
 from .session import (
     ASSUME_ACTION,
     DENIED,
@@ -74,7 +83,7 @@ def expand_s3(
         where.update(action=LIST_ACTION, target=f"s3://{bucket}")
         client = session.client("s3", region)
         try:
-            objects = _list(client, bucket, location.prefix)
+            objects = _list(client, bucket, location.prefix, options.since, options.until)
         except boto.exceptions.ClientError as error:
             if error_code(error) == "NoSuchBucket":
                 raise AwsError(
@@ -105,10 +114,27 @@ def expand_s3(
     return found
 
 
-def _list(client: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
+def _list(
+    client: Any, bucket: str, prefix: str, since: int | None, until: int | None
+) -> list[dict[str, Any]]:
+    """Every object under the prefix. With a time range the listing goes folder by folder and
+    leaves out the folders whose date (``2026/``, ``2026/11/``, ``year=2026/month=11/``, …) lies
+    outside it, so that a day of a long history is found without listing the whole history."""
+    paginator = client.get_paginator("list_objects_v2")
     objects: list[dict[str, Any]] = []
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        objects.extend(page.get("Contents") or [])
+    if since is None and until is None:
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            objects.extend(page.get("Contents") or [])
+    else:
+        folders = [prefix]
+        while folders:
+            folder = folders.pop()
+            for page in paginator.paginate(Bucket=bucket, Prefix=folder, Delimiter="/"):
+                objects.extend(page.get("Contents") or [])
+                for common in page.get("CommonPrefixes") or []:
+                    below = str(common["Prefix"])
+                    if overlaps(folder_period(below), since, until):
+                        folders.append(below)
     return sorted(objects, key=lambda o: str(o["Key"]))
 
 

@@ -24,8 +24,8 @@ import pyarrow as pa
 from . import __version__
 from .db import DEFAULT_DB, connect, require_analysis
 from .errors import FlowsgError, InputError
-from .ingest import Progress, load, walk
-from .logformat import parse_log_format
+from .ingest import Progress, WalkResult, load, walk
+from .logformat import LogFormat, parse_log_format
 from .output import (
     FORMATS,
     render_analyze_summary,
@@ -54,6 +54,7 @@ from .report.rules import (
 )
 from .report.whatif import SAFE, rule_ids, whatif, whatif_caveats
 from .snapshot import snapshot_time_warning
+from .sources import SourceOptions
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -123,6 +124,90 @@ def cli(debug: bool) -> None:
     """flowsg: what your AWS security groups actually do, from VPC Flow Logs."""
 
 
+class TimeParam(click.ParamType):  # type: ignore[type-arg]
+    """A point in time: ISO 8601 (UTC unless it says otherwise) or unix seconds."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            return int(text)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(
+                f"{text!r} is not a time: use 2026-11-02T09:40 (UTC) or unix seconds", param, ctx
+            )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return int(moment.timestamp())
+
+
+def source_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--since, --until (files by their date path, events by time), --cache, and the AWS session
+    of s3:// and cwl:// paths: --profile, --region, --role-arn."""
+    for option in reversed(
+        [
+            click.option(
+                "--since",
+                type=TimeParam(),
+                help="Only files whose date path (…/YYYY/MM/DD/, year=…/month=…/day=…/hour=…/)"
+                " may hold records starting at or after this time, and CloudWatch Logs events"
+                " from it. ISO 8601 (UTC) or unix seconds.",
+            ),
+            click.option("--until", type=TimeParam(), help="Likewise, records starting before."),
+            click.option(
+                "--cache",
+                metavar="DIR",
+                type=click.Path(path_type=str, file_okay=False),
+                help="Keep the S3 objects fetched as DIR/BUCKET/KEY; unchanged ones (same size"
+                " and ETag) are not fetched again.",
+            ),
+            click.option("--profile", metavar="NAME", help="AWS profile for s3:// and cwl://."),
+            click.option(
+                "--region", metavar="REGION", help="AWS region for s3:// and cwl:// paths."
+            ),
+            click.option("--role-arn", metavar="ARN", help="Assume this IAM role to read them."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _sources(
+    fmt: LogFormat | None,
+    since: int | None,
+    until: int | None,
+    cache: str | None,
+    profile: str | None,
+    region: str | None,
+    role_arn: str | None,
+) -> SourceOptions:
+    if since is not None and until is not None and until <= since:
+        raise click.BadParameter("--until must be after --since", param_hint="--until")
+    return SourceOptions(
+        since=since,
+        until=until,
+        cache=cache,
+        profile=profile,
+        region=region,
+        role_arn=role_arn,
+        log_format=fmt,
+    )
+
+
+def _walk(paths: Sequence[str], sources: SourceOptions) -> WalkResult:
+    """The files to read (before the database is created: a wrong path must not leave one),
+    with a line on stderr for every warning of the walk."""
+    walked = walk(paths, sources=sources)
+    for warning in walked.warnings:
+        _message(f"warning: {warning}")
+    return walked
+
+
 def engine_options(command: Callable[..., None]) -> Callable[..., None]:
     """--threads and --memory-limit, passed to DuckDB."""
     command = click.option(
@@ -155,18 +240,27 @@ def engine_options(command: Callable[..., None]) -> Callable[..., None]:
     help="DuckDB database to load into (':memory:' for none).",
 )
 @click.option("--append", is_flag=True, help="Add to the tables instead of replacing them.")
+@source_options
 @engine_options
 def load_command(
     paths: tuple[str, ...],
     log_format: str | None,
     database: str,
     append: bool,
+    since: int | None,
+    until: int | None,
+    cache: str | None,
+    profile: str | None,
+    region: str | None,
+    role_arn: str | None,
     threads: int | None,
     memory_limit: str | None,
 ) -> None:
-    """Read flow logs (files or directories; text, gzip or Parquet) into the database."""
+    """Read flow logs (files or directories; text, gzip or Parquet; s3://BUCKET/PREFIX/,
+    cwl://LOG_GROUP[/STREAM_PREFIX] with flowsg[aws]) into the database."""
     fmt = parse_log_format(log_format) if log_format else None
-    walked = walk(paths)  # before the database is created: a wrong path must not leave one
+    sources = _sources(fmt, since, until, cache, profile, region, role_arn)
+    walked = _walk(paths, sources)
     con = connect(database, threads=threads, memory_limit=memory_limit)
     try:
         result = load(con, walked, log_format=fmt, append=append, progress=_progress())
@@ -212,6 +306,7 @@ def load_command(
     type=click.Path(path_type=str, file_okay=False),
     help="Also write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json here.",
 )
+@source_options
 @engine_options
 def analyze_command(
     paths: tuple[str, ...],
@@ -219,12 +314,19 @@ def analyze_command(
     log_format: str | None,
     database: str,
     out: str | None,
+    since: int | None,
+    until: int | None,
+    cache: str | None,
+    profile: str | None,
+    region: str | None,
+    role_arn: str | None,
     threads: int | None,
     memory_limit: str | None,
 ) -> None:
     """Attribute every flow record to the security-group rules that allowed it, or say why not."""
     fmt = parse_log_format(log_format) if log_format else None
-    walked = walk(paths)
+    sources = _sources(fmt, since, until, cache, profile, region, role_arn)
+    walked = _walk(paths, sources)
     if not os.path.exists(snapshot):
         raise InputError(f"no such snapshot: {snapshot}", "give --snapshot DIR")
     con = connect(database, threads=threads, memory_limit=memory_limit)
@@ -272,28 +374,6 @@ def snapshot_command(
     for warning in manifest.warnings:
         _message(f"warning: {warning}")
     click.echo(render_snapshot_manifest(manifest))
-
-
-class TimeParam(click.ParamType):  # type: ignore[type-arg]
-    """A point in time: ISO 8601 (UTC unless it says otherwise) or unix seconds."""
-
-    name = "TIME"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip()
-        if text.isdigit():
-            return int(text)
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            self.fail(
-                f"{text!r} is not a time: use 2026-11-02T09:40 (UTC) or unix seconds", param, ctx
-            )
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return int(moment.timestamp())
 
 
 def report_options(command: Callable[..., None]) -> Callable[..., None]:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import io
 import os
 import queue
 import stat
+import tempfile
 import threading
 import time
 import zlib
@@ -37,6 +39,7 @@ from .errors import DatabaseError, InputError
 from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from .files import walk_tree
 from .logformat import DEFAULT, LogFormat, header_format, parse_log_format
+from .sources import ChunkStream, RemoteFile, SourceOptions, expand, is_remote, select, with_format
 
 MAX_LINE_BYTES = 65_536
 """Longest line loaded, in bytes; a longer one is quarantined as "line too long" (documented)."""
@@ -94,30 +97,46 @@ class WalkResult:
     files: list[str]
     unreadable: list[tuple[str, str]]
     skipped: list[str]
+    warnings: tuple[str, ...] = ()
 
 
-def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
-    """Expand files and directories (recursively, sorted) into the files to read.
+def walk(
+    paths: Iterable[str | os.PathLike[str]], *, sources: SourceOptions | None = None
+) -> WalkResult:
+    """Expand files and directories (recursively, sorted), s3:// prefixes and cwl:// log groups
+    (flowsg.sources) into the files to read.
 
     A path that does not exist is a usage problem of the whole run and raises InputError. A
     directory that cannot be listed, or a symbolic link that leads back into a directory being
-    walked (a loop), is reported as unreadable and the walk goes on.
+    walked (a loop), is reported as unreadable and the walk goes on. With ``sources.since`` or
+    ``until``, files found in directories (and S3 objects) whose date path lies outside the range
+    are skipped; a file named on the command line is always read.
     """
+    options = sources or SourceOptions()
     given = [os.fspath(p) for p in paths]
     files: list[str] = []
     unreadable: list[tuple[str, str]] = []
     skipped: list[str] = []
+    warnings: list[str] = []
     for path in given:
+        if is_remote(path):
+            found = expand(path, options, SKIPPED_SUFFIXES)
+            files += found.files
+            unreadable += found.unreadable
+            skipped += found.skipped
+            warnings += found.warnings
+            continue
         if not os.path.lexists(path):
             raise InputError(f"no such file or directory: {path}", "check the path")
         if os.path.isdir(path):
             tree = walk_tree(path, SKIPPED_SUFFIXES)
-            files += tree.files
+            inside, outside = select(tree.files, options.since, options.until)
+            files += inside
             unreadable += tree.unreadable
-            skipped += tree.skipped
+            skipped += tree.skipped + outside
         else:
             files.append(path)
-    return WalkResult(given, files, unreadable, skipped)
+    return WalkResult(given, files, unreadable, skipped, tuple(warnings))
 
 
 @dataclass(frozen=True)
@@ -138,13 +157,15 @@ def load(
     log_format: str | LogFormat | None = None,
     append: bool = False,
     progress: ProgressCallback | None = None,
+    sources: SourceOptions | None = None,
 ) -> LoadResult:
     """Read flow logs from files and directories into ``flows``, ``malformed`` and ``files``.
 
     ``log_format`` is the format of files without a header line (default: the version 2 default
     format), in AWS's ``${field}`` syntax. Without ``append`` the three tables are replaced. The
     load is one transaction: if it fails half-way, the tables are as they were. ``paths`` may be
-    the result of :func:`walk` when the caller walked them already.
+    the result of :func:`walk` when the caller walked them already; ``sources`` is passed to
+    :func:`walk` (s3:// and cwl:// paths, the time range).
 
     Raises InputError when a path does not exist or when not one file could be read.
     """
@@ -153,13 +174,16 @@ def load(
         fallback = parse_log_format(log_format)
     else:
         fallback = log_format or DEFAULT
-    walked = paths if isinstance(paths, WalkResult) else walk(paths)
+    if not isinstance(paths, WalkResult):
+        paths = walk(paths, sources=with_format(sources, log_format))
+    walked = paths
     if not walked.files and not walked.unreadable:
         raise InputError(
             "no flow-log files found under " + ", ".join(walked.given),
             "directories are walked recursively; files ending in "
             + ", ".join(SKIPPED_SUFFIXES)
-            + " are skipped unless named",
+            + " are skipped unless named, and so are files whose date path lies outside"
+            " --since/--until",
         )
     try:
         con.execute("BEGIN TRANSACTION").fetchall()
@@ -405,30 +429,66 @@ def _load_file(
     fallback: LogFormat,
     batches: _Batches,
 ) -> None:
+    remote: ChunkStream | io.BufferedReader | None = None
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # before open(): a FIFO would block it
-            raise OSError("not a regular file")
-        with open(path, "rb") as fh:
-            magic = fh.read(4)
+        if isinstance(path, RemoteFile):  # one request: the readers go on from its first byte
+            remote = path.open()
+            magic = remote.peek(4)[:4]
+        else:
+            if not stat.S_ISREG(os.stat(path).st_mode):  # before open(): a FIFO would block it
+                raise OSError("not a regular file")
+            with open(path, "rb") as fh:
+                magic = fh.read(4)
     except OSError as exc:
+        if remote is not None:
+            remote.close()
         stats.file_type = "unreadable"
         stats.error = f"unreadable: {exc.strerror or exc}"
         return
-    if magic == b"PAR1":
-        stats.file_type = "parquet"
-        _load_parquet(path, stats, batches)
-    else:
-        stats.file_type = "gzip" if magic[:2] == b"\x1f\x8b" else "text"
-        _load_text(stats, fallback, batches)
+    with contextlib.ExitStack() as opened:
+        opener = None if remote is None else _reading(opened.enter_context(remote))
+        if magic == b"PAR1":
+            stats.file_type = "parquet"
+            if remote is not None and not remote.seekable():
+                spool = opened.enter_context(tempfile.SpooledTemporaryFile(_SPOOL_BYTES))
+                opener = partial(_copied, remote, spool)  # Parquet needs to seek
+            _load_parquet(path, stats, batches, opener)
+        else:
+            stats.file_type = "gzip" if magic[:2] == b"\x1f\x8b" else "text"
+            if isinstance(path, RemoteFile) and path.log_format is not None:
+                fallback = path.log_format  # the format its source declares (DescribeFlowLogs)
+            _load_text(stats, fallback, batches, opener)
+
+
+Opener = Callable[[], IO[bytes]]
+"""Gives a file's content as a binary stream (a remote object's: requested once, read once)."""
+
+
+def _reading(stream: Any) -> Opener:
+    """An opener of a stream already open: a remote object's, requested once."""
+    return lambda: stream
+
+
+def _copied(stream: Any, spool: IO[bytes]) -> IO[bytes]:
+    """The stream copied into the (temporary) spool, which is returned at its start."""
+    while data := stream.read(_READ_BYTES):
+        spool.write(data)
+    spool.seek(0)
+    return spool
+
+
+_SPOOL_BYTES = 64 * 1024 * 1024
 
 
 # --- text and gzip ---------------------------------------------------------------------------
 
 
-def _load_text(stats: _FileStats, fallback: LogFormat, batches: _Batches) -> None:
+def _load_text(
+    stats: _FileStats, fallback: LogFormat, batches: _Batches, opener: Opener | None = None
+) -> None:
     fmt = fallback
     try:
-        with open(stats.source_file, "rb") as fh:
+        with opener() if opener else open(stats.source_file, "rb") as fh:
             chunks = _gunzip(fh) if stats.file_type == "gzip" else _raw(fh)
             for first, block in _line_blocks(chunks, batches, stats):
                 fmt = _load_bytes(stats, first, block, fmt, batches)
@@ -744,10 +804,12 @@ def _line_problem(
 _INT_KINDS = ("int", "bigint")
 
 
-def _load_parquet(path: str, stats: _FileStats, batches: _Batches) -> None:
+def _load_parquet(
+    path: str, stats: _FileStats, batches: _Batches, opener: Opener | None = None
+) -> None:
     """Read an S3 Parquet flow log (columns named like the fields with '-' -> '_')."""
     try:
-        pfile = pq.ParquetFile(path)
+        pfile = pq.ParquetFile(opener() if opener else path)
         schema = pfile.schema_arrow
     except (OSError, pa.ArrowException) as exc:
         stats.file_type = "unreadable"

@@ -14,6 +14,7 @@ from .errors import InputError
 from .ingest import LoadResult, Progress, ProgressCallback, WalkResult, load, walk
 from .logformat import LogFormat
 from .snapshot import SnapshotResult, load_snapshot
+from .sources import SourceOptions, with_format
 from .verdict import AttributionResult, attribute
 
 
@@ -32,16 +33,20 @@ def analyze(
     *,
     log_format: str | LogFormat | None = None,
     progress: ProgressCallback | None = None,
+    sources: SourceOptions | None = None,
 ) -> AnalyzeResult:
     """Load flow logs and the snapshot into `con`, then attribute every record.
 
     The snapshot is read first: an invalid one (SnapshotError) stops the run before the logs,
-    which take the time, are read.
+    which take the time, are read. ``sources``: s3:// and cwl:// paths and the time range (see
+    :func:`flowsg.ingest.walk`).
     """
     began = time.monotonic()
     if not Path(snapshot).exists():
         raise InputError(f"no such snapshot: {os.fspath(snapshot)}", "give --snapshot DIR")
-    walked = paths if isinstance(paths, WalkResult) else walk(paths)
+    if not isinstance(paths, WalkResult):
+        paths = walk(paths, sources=with_format(sources, log_format))
+    walked = paths
     snap = load_snapshot(con, snapshot)
     loaded = load(con, walked, log_format=log_format, progress=progress)
     if progress:

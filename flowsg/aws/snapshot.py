@@ -20,23 +20,21 @@ leaves an earlier snapshot as it was. Credentials are never printed, logged or w
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import importlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from .. import __version__
-from ..errors import AwsError, FlowsgError, UsageError
+from ..errors import AwsError, UsageError
 from ..snapshot import MANIFEST
-
-INSTALL_HINT = "pip install 'flowsg[aws]'"
+from .session import ASSUME_ACTION, Session, error_code, import_boto3
+from .session import translated as _translated_in
 
 APIS: tuple[tuple[str, str, str, str], ...] = (
     # (boto3 method, top-level key, file name, IAM action)
@@ -75,23 +73,10 @@ APIS: tuple[tuple[str, str, str, str], ...] = (
 
 ENTRIES_ACTION = "ec2:GetManagedPrefixListEntries"
 IDENTITY_ACTION = "sts:GetCallerIdentity"
-ASSUME_ACTION = "sts:AssumeRole"
 
 IAM_ACTIONS = (IDENTITY_ACTION, *(api[3] for api in APIS), ENTRIES_ACTION)
 """Every action ``take_snapshot`` needs (plus ``sts:AssumeRole`` on the role with --role-arn)."""
 
-MAX_ATTEMPTS = 10
-"""Attempts per request in botocore's standard retry mode (throttling, 5xx, connection errors)."""
-
-_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"}
-_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
-_REFUSED = {
-    "AuthFailure",
-    "InvalidClientTokenId",
-    "SignatureDoesNotMatch",
-    "UnrecognizedClientException",
-    "InvalidAccessKeyId",
-}
 _NOT_FOUND = {"InvalidPrefixListID.NotFound", "InvalidPrefixListId.NotFound"}
 
 
@@ -123,19 +108,6 @@ class SnapshotManifest:
         }
 
 
-def _boto3() -> tuple[Any, Any, Any]:
-    """boto3, botocore.config and botocore.exceptions, or a UsageError saying how to get them."""
-    try:
-        boto3 = importlib.import_module("boto3")
-        config = importlib.import_module("botocore.config")
-        exceptions = importlib.import_module("botocore.exceptions")
-    except ImportError:
-        raise UsageError(
-            "flowsg snapshot needs boto3, which is not installed", INSTALL_HINT
-        ) from None
-    return boto3, config, exceptions
-
-
 def take_snapshot(
     out_dir: str | os.PathLike[str],
     regions: Sequence[str] | None = None,
@@ -155,40 +127,20 @@ def take_snapshot(
     Raises UsageError (boto3 missing, no region, ``out_dir`` holds something else) and AwsError
     (no or expired credentials, access denied, unknown region, AWS unreachable).
     """
-    boto3, botocore_config, exc = _boto3()
+    boto = import_boto3("flowsg snapshot")
+    exc = boto.exceptions
     out = os.path.abspath(os.fspath(out_dir))
     _check_out_dir(out)
-    try:
-        session = boto3.session.Session(profile_name=profile)
-    except exc.ProfileNotFound:
-        raise AwsError(
-            f"no AWS profile named {profile!r}",
-            "see `aws configure list-profiles`, or leave --profile out",
-        ) from None
-    chosen = _regions(session, regions)
-    config = botocore_config.Config(
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
-        user_agent_extra=f"flowsg/{__version__}",
-    )
-
-    def client(sess: Any, service: str, region: str) -> Any:
-        return sess.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+    session = Session(boto, profile, endpoint_url)
+    chosen = _regions(session.session, regions)
 
     taken_at = datetime.now(UTC).replace(microsecond=0)
     with _translated(exc, chosen[0]) as where:
         if role_arn:
             where.update(action=ASSUME_ACTION, target=role_arn)
-            creds = client(session, "sts", chosen[0]).assume_role(
-                RoleArn=role_arn, RoleSessionName="flowsg-snapshot"
-            )["Credentials"]
-            session = boto3.session.Session(
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-            )
-            del creds
+            session.assume_role(role_arn, chosen[0], "flowsg-snapshot")
         where.update(action=IDENTITY_ACTION, target=None)
-        account = str(client(session, "sts", chosen[0]).get_caller_identity()["Account"])
+        account = str(session.client("sts", chosen[0]).get_caller_identity()["Account"])
 
     parent = os.path.dirname(out)
     os.makedirs(parent, exist_ok=True)
@@ -198,7 +150,7 @@ def take_snapshot(
         warnings: list[str] = []
         for region in chosen:
             with _translated(exc, region) as where:
-                ec2 = client(session, "ec2", region)
+                ec2 = session.client("ec2", region)
                 counts[region] = _snapshot_region(ec2, os.path.join(tmp, region), where, warnings)
         manifest = SnapshotManifest(
             out_dir=out,
@@ -237,7 +189,7 @@ def _snapshot_region(
                 ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=list_id
             )
         except Exception as error:
-            code = _error_code(error)
+            code = error_code(error)
             if code not in _NOT_FOUND:
                 raise
             warnings.append(
@@ -312,77 +264,9 @@ def known_regions(session: Any) -> set[str]:
 # --- errors -------------------------------------------------------------------------------------
 
 
-def _error_code(error: BaseException) -> str | None:
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        return str(code) if code else None
-    return None
-
-
-@contextlib.contextmanager
-def _translated(exc: Any, region: str) -> Iterator[dict[str, Any]]:
-    """Turn what boto3 raises inside the block into one AwsError line with a hint. The block
-    updates the yielded dict with the ``action`` (an IAM action) it is about to call."""
-    where: dict[str, Any] = {"region": region, "action": None, "target": None}
-    try:
-        yield where
-    except FlowsgError:
-        raise
-    except Exception as error:
-        translated = _translate(exc, error, where)
-        if translated is None:
-            raise
-        raise translated from None
-
-
-def _translate(exc: Any, error: Exception, where: dict[str, Any]) -> FlowsgError | None:
-    region, action, target = where["region"], where["action"], where["target"]
-    on = f" on {target}" if target else ""
-    if isinstance(error, exc.NoCredentialsError | exc.PartialCredentialsError):
-        return AwsError(
-            "no AWS credentials found",
-            "give --profile, run `aws configure` or `aws sso login`, or set AWS_ACCESS_KEY_ID "
-            "and AWS_SECRET_ACCESS_KEY",
-        )
-    if isinstance(
-        error, exc.TokenRetrievalError | exc.SSOTokenLoadError | exc.UnauthorizedSSOTokenError
-    ):
-        return AwsError(
-            "the AWS SSO session has expired or is missing", "run `aws sso login` and retry"
-        )
-    if isinstance(error, exc.EndpointConnectionError | exc.ConnectTimeoutError):
-        return AwsError(
-            f"cannot reach AWS in {region}: {getattr(error, 'kwargs', {}).get('endpoint_url', '')}",
-            "check the network (and the region name); flowsg retried with backoff",
-        )
-    if not isinstance(error, exc.ClientError):
-        return None
-    code = _error_code(error) or "error"
-    message = str(error.response.get("Error", {}).get("Message") or "").strip()
-    if code in _DENIED:
-        return AwsError(
-            f"access denied: these credentials may not call {action}{on} in {region}",
-            f"allow {action} in their IAM policy (README, 'flowsg snapshot', lists every action "
-            "it needs)",
-        )
-    if code in _EXPIRED:
-        return AwsError(
-            f"the AWS credentials have expired ({code})",
-            "refresh them (`aws sso login`, a new session token) and retry",
-        )
-    if code == "OptInRequired":
-        return AwsError(
-            f"region {region} is not enabled for this account",
-            "enable it in the account settings, or leave it out of --region",
-        )
-    if code in _REFUSED:
-        return AwsError(
-            f"AWS did not accept the credentials ({code}) in {region}",
-            "check the access key, the profile, and that the region is enabled for the account",
-        )
-    first = message.splitlines()[0] if message else ""
-    return AwsError(f"{action}{on} failed in {region}: {code}: {first}".rstrip(": "))
+def _translated(exc: Any, region: str) -> Any:
+    """botocore's errors as one AwsError line (see flowsg.aws.session.translated)."""
+    return _translated_in(exc, region, "flowsg snapshot")
 
 
 # --- files --------------------------------------------------------------------------------------

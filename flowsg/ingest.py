@@ -220,12 +220,14 @@ def _load_all(
 ) -> list[_FileStats]:
     sql.run(con, "ingest/drop_flows").fetchall()  # the view; made again below, without verdicts
     sql.run(con, "ingest/drop_flow_verdicts").fetchall()
+    tables = ("flow_records", "source_files", "malformed", "files")
     if not append:
-        for table in ("flow_records", "malformed", "files"):
+        for table in tables:
             sql.run(con, f"ingest/drop_{table}").fetchall()
-    for table in ("flow_records", "malformed", "files"):
+    for table in tables:
         sql.run(con, f"ingest/create_{table}").fetchall()
     sql.run(con, "ingest/flows_view").fetchall()
+    _number_files(con, walked.files)
     stats = [_FileStats(path, "unreadable", error=reason) for path, reason in walked.unreadable]
     batches = _Batches(con)
     lines = 0
@@ -248,6 +250,15 @@ def _load_all(
     for file_stats in stats:
         _record_file(con, file_stats)
     return stats
+
+
+def _number_files(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> None:
+    """Give every file of this load its number (source_files; insert_flows reads load_file_ids)."""
+    paths = [str(path) for path in dict.fromkeys(files)]
+    [(first,)] = sql.fetchall(con, "ingest/next_file_id")
+    ids = list(range(first, first + len(paths)))
+    sql.run(con, "ingest/load_file_ids", {"ids": ids, "paths": paths}).fetchall()
+    sql.run(con, "ingest/insert_source_files").fetchall()
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -53,7 +53,7 @@ def test_a_failure_inside_the_final_transaction_undoes_all_of_it(
     """The key_id of every record, flow_verdicts and the view are written before rule_usage, in
     one transaction: when the last statement fails, the records keep their old keys and verdicts."""
     flowsg.analyze(con, [SAMPLE], SAMPLE / "snapshot")
-    query = "SELECT line_number, source_file, key_id FROM flow_records ORDER BY 2, 1"
+    query = "SELECT file_id, line_number, key_id FROM flow_records ORDER BY 1, 2"
     keys = con.execute(query).fetchall()
     before = con.execute("SELECT * FROM flows ORDER BY source_file, line_number").fetchall()
     usage = con.execute("SELECT * FROM rule_usage ORDER BY rule_id").fetchall()

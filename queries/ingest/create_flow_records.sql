@@ -5,6 +5,7 @@
 -- <addr>_hi / <addr>_lo: the address as a 128-bit number (IPv4 as IPv4-mapped IPv6, ::ffff:a.b.c.d),
 -- high and low 64 bits, each stored as a BIGINT with its top bit flipped (unsigned value - 2^63), so
 -- that plain signed comparisons of (hi, lo) follow address order and range joins need no extension.
+-- file_id: the record's file (source_files), whose path the view `flows` gives as source_file.
 -- key_id: the record's attribution key (match/assign_keys.sql): NULL until attributed, 0 for a
 -- record that is not judged (log-status NODATA/SKIPDATA), else a key of flow_verdicts.
 -- Reads: nothing. Writes: table flow_records. Params: none.
@@ -57,7 +58,7 @@ CREATE TABLE IF NOT EXISTS flow_records (
     pkt_srcaddr_lo BIGINT,
     pkt_dstaddr_hi BIGINT,
     pkt_dstaddr_lo BIGINT,
-    source_file VARCHAR NOT NULL,
+    file_id INTEGER NOT NULL,
     line_number BIGINT NOT NULL,
     key_id BIGINT
 );

@@ -1,6 +1,10 @@
 -- Appends the good records of the batch to flow_records (read as the view `flows`).
--- Reads: converted. Writes: flow_records. Params: none.
+-- The path of the record's file is kept once, in source_files: the record gets the file's number.
+-- Reads: converted, load_file_ids. Writes: flow_records. Params: none.
 INSERT INTO flow_records BY NAME
-SELECT * EXCLUDE (raw, reason)
-FROM converted
-WHERE reason IS NULL;
+SELECT
+    c.* EXCLUDE (raw, reason, source_file),
+    l.file_id
+FROM converted AS c
+JOIN load_file_ids AS l ON l.source_file = c.source_file
+WHERE c.reason IS NULL;

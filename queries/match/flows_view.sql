@@ -5,7 +5,7 @@
 -- Records that are not judged (key_id 0: log-status NODATA/SKIPDATA) are `skipped`, with the reason
 -- 'log-status NODATA' or 'log-status SKIPDATA'. The reason is flow_verdicts' reason_first, else
 -- 'VPC Block Public Access' for a REJECT with reject-reason BPA, else reason_last; NULL otherwise.
--- Reads: flow_records, flow_verdicts. Writes: view flows. Params: none.
+-- Reads: flow_records, source_files, flow_verdicts. Writes: view flows. Params: none.
 CREATE OR REPLACE VIEW flows AS
 SELECT
     f.version,
@@ -56,7 +56,7 @@ SELECT
     f.pkt_srcaddr_lo,
     f.pkt_dstaddr_hi,
     f.pkt_dstaddr_lo,
-    f.source_file,
+    s.source_file,
     f.line_number,
     coalesce(f.flow_direction, v.direction) AS direction,
     coalesce(v.verdict, 'skipped') AS verdict,
@@ -68,4 +68,5 @@ SELECT
         ELSE v.reason_last
     END AS reason
 FROM flow_records AS f
+LEFT JOIN source_files AS s ON s.file_id = f.file_id
 LEFT JOIN flow_verdicts AS v ON v.key_id = f.key_id;

@@ -162,8 +162,9 @@ def load(
     """Read flow logs from files and directories into ``flows``, ``malformed`` and ``files``.
 
     ``log_format`` is the format of files without a header line (default: the version 2 default
-    format), in AWS's ``${field}`` syntax. Without ``append`` the three tables are replaced. The
-    load is one transaction: if it fails half-way, the tables are as they were. ``paths`` may be
+    format), in AWS's ``${field}`` syntax. Without ``append`` the tables are replaced. The load
+    writes into staging tables (``<table>_loading``) and makes them the tables in one short
+    transaction at the end: if it fails half-way, the tables are as they were. ``paths`` may be
     the result of :func:`walk` when the caller walked them already; ``sources`` is passed to
     :func:`walk` (s3:// and cwl:// paths, the time range).
 
@@ -186,14 +187,13 @@ def load(
             " --since/--until",
         )
     try:
-        con.execute("BEGIN TRANSACTION").fetchall()
         stats = _load_all(con, walked, fallback, append, progress)
-        con.execute("COMMIT").fetchall()
+        _swap_in(con, append)
     except duckdb.Error as exc:
-        _rollback(con)
+        _abandon(con)
         raise DatabaseError(f"loading failed: {str(exc).strip().splitlines()[0]}") from exc
     except BaseException:
-        _rollback(con)
+        _abandon(con)
         raise
     read = sum(s.readable for s in stats)
     result = LoadResult(
@@ -218,15 +218,9 @@ def _load_all(
     append: bool,
     progress: ProgressCallback | None,
 ) -> list[_FileStats]:
-    sql.run(con, "ingest/drop_flows").fetchall()  # the view; made again below, without verdicts
-    sql.run(con, "ingest/drop_flow_verdicts").fetchall()
-    tables = ("flow_records", "source_files", "malformed", "files")
-    if not append:
-        for table in tables:
-            sql.run(con, f"ingest/drop_{table}").fetchall()
-    for table in tables:
-        sql.run(con, f"ingest/create_{table}").fetchall()
-    sql.run(con, "ingest/flows_view").fetchall()
+    for table in LOADED_TABLES:
+        sql.run(con, f"ingest/create_{table}").fetchall()  # if it does not exist yet
+        sql.run(con, f"ingest/create_{table}_loading").fetchall()
     _number_files(con, walked.files)
     stats = [_FileStats(path, "unreadable", error=reason) for path, reason in walked.unreadable]
     batches = _Batches(con)
@@ -259,6 +253,40 @@ def _number_files(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> None:
     ids = list(range(first, first + len(paths)))
     sql.run(con, "ingest/load_file_ids", {"ids": ids, "paths": paths}).fetchall()
     sql.run(con, "ingest/insert_source_files").fetchall()
+
+
+LOADED_TABLES = ("flow_records", "source_files", "malformed", "files")
+"""The tables a load writes, each through its staging table <table>_loading."""
+
+
+def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
+    """Make the staging tables the tables, in one transaction. Not one transaction for the whole
+    load: DuckDB keeps what a transaction replaced or wrote until it ends (1.7 times the memory of
+    the records at 10M), and each batch committed on its own can be evicted or spilled."""
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        sql.run(con, "ingest/drop_flows").fetchall()  # the view; made again below, no verdicts
+        sql.run(con, "ingest/drop_flow_verdicts").fetchall()
+        for table in LOADED_TABLES:
+            if append:
+                sql.run(con, f"ingest/append_{table}").fetchall()
+                sql.run(con, f"ingest/drop_{table}_loading").fetchall()
+            else:
+                sql.run(con, f"ingest/drop_{table}").fetchall()
+                sql.run(con, f"ingest/rename_{table}").fetchall()
+        sql.run(con, "ingest/flows_view").fetchall()
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        _rollback(con)
+        raise
+
+
+def _abandon(con: duckdb.DuckDBPyConnection) -> None:
+    """After a failed load: the tables are as they were; drop what was staged."""
+    _rollback(con)
+    for table in LOADED_TABLES:
+        with contextlib.suppress(duckdb.Error):
+            sql.run(con, f"ingest/drop_{table}_loading").fetchall()
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,7 +1,7 @@
 -- Appends the good records of the batch to flow_records (read as the view `flows`).
 -- The path of the record's file is kept once, in source_files: the record gets the file's number.
--- Reads: converted, load_file_ids. Writes: flow_records. Params: none.
-INSERT INTO flow_records BY NAME
+-- Reads: converted, load_file_ids. Writes: flow_records_loading. Params: none.
+INSERT INTO flow_records_loading BY NAME
 SELECT
     c.* EXCLUDE (raw, reason, source_file),
     l.file_id

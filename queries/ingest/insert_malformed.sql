@@ -1,7 +1,7 @@
 -- Appends the rejected lines of a text batch to malformed, with their reason and the line as read,
 -- cut to 1,024 characters; returns the file of every row written (flowsg counts them per file).
--- Reads: converted. Writes: malformed. Params: none.
-INSERT INTO malformed (source_file, line_number, reason, raw)
+-- Reads: converted. Writes: malformed_loading. Params: none.
+INSERT INTO malformed_loading (source_file, line_number, reason, raw)
 SELECT
     source_file,
     line_number,

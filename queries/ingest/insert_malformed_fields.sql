@@ -3,10 +3,10 @@
 -- not keep the lines: only plain lines take it (single spaces, '-' for NULL, known fields only), so
 -- a line is its fields in the format's order joined by spaces, rebuilt here for the few rows that
 -- need it.
--- Reads: converted, fields_raw (the batch's fields, Arrow). Writes: malformed.
+-- Reads: converted, fields_raw (the batch's fields, Arrow). Writes: malformed_loading.
 -- Params: $order (INTEGER[]: for each field of the format, in order, its 1-based position in the
 --   list of known fields below, the order of flowsg.fields.FIELDS).
-INSERT INTO malformed (source_file, line_number, reason, raw)
+INSERT INTO malformed_loading (source_file, line_number, reason, raw)
 SELECT
     s.source_file,
     s.line_number,

@@ -1,7 +1,7 @@
 -- Appends the rejected rows of a Parquet batch to malformed, with their reason and, as they have
 -- no line, the non-NULL fields as name=value pairs, cut to 1,024 characters; returns the file of every row written.
--- Reads: converted, fields_raw (the Parquet batch, Arrow). Writes: malformed. Params: none.
-INSERT INTO malformed (source_file, line_number, reason, raw)
+-- Reads: converted, fields_raw (the Parquet batch, Arrow). Writes: malformed_loading. Params: none.
+INSERT INTO malformed_loading (source_file, line_number, reason, raw)
 SELECT
     s.source_file,
     s.line_number,

@@ -1,5 +1,5 @@
 -- Quarantines a whole file (or directory) that could not be read, or a file-level problem, as one
 -- malformed row with line_number NULL.
--- Reads: nothing. Writes: malformed. Params: $source_file, $reason.
-INSERT INTO malformed (source_file, line_number, reason, raw)
+-- Reads: nothing. Writes: malformed_loading. Params: $source_file, $reason.
+INSERT INTO malformed_loading (source_file, line_number, reason, raw)
 VALUES ($source_file, NULL, $reason, NULL);

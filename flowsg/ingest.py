@@ -749,6 +749,11 @@ def _load_parquet(path: str, stats: _FileStats, batches: _Batches) -> None:
         stats.file_type = "unreadable"
         stats.error = f"unreadable: not a readable Parquet file ({exc})"
         return
+    twice = sorted(name for name, n in Counter(schema.names).items() if n > 1)
+    if twice:
+        stats.file_type = "unreadable"
+        stats.error = "unreadable: Parquet columns given twice: " + ", ".join(twice)
+        return
     known = {f.column: f for f in FIELDS}
     tgw = {n.replace("-", "_") for n in TRANSIT_GATEWAY_FIELDS}
     present = [name for name in schema.names if name in known or name in tgw]
@@ -818,9 +823,11 @@ def _parquet_fields(path: str, batch: pa.RecordBatch, first: int, tgw: bool) -> 
         col: Any = batch.column(f.column)
         if pa.types.is_dictionary(col.type):
             col = col.dictionary_decode()
-        if pa.types.is_integer(col.type) and f.kind in _INT_KINDS:
+        if pa.types.is_integer(col.type) and f.kind in _INT_KINDS and col.type != pa.uint64():
             columns[f.column] = pc.cast(col, pa.int64())
             continue
+        # Anything else as text, checked like text: uint64 too, whose values above BIGINT's
+        # maximum are out of range for that row alone (a cast would fail the whole file).
         text = pc.cast(col, pa.string())
         dash = pc.fill_null(pc.is_in(text, value_set=pa.array(["-", ""])), False)
         columns[f.column] = pc.if_else(dash, pa.scalar(None, pa.string()), text)

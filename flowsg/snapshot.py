@@ -105,6 +105,8 @@ MAX_ERRORS_SHOWN = 20
 _PREFIX_LIST_FILE = re.compile(r"pl-[0-9a-f]+")
 _PROTOCOL_NAMES = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "all": -1}
 _INTEGER = re.compile(r"-?[0-9]{1,10}")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A JSON escape of a UTF-16 surrogate: the text may hold a lone one, which is no character."""
 _MAPPED_V4 = 0xFFFF << 32
 _LOW_64 = 2**64 - 1
 _FLIP = 2**63
@@ -445,10 +447,11 @@ class _Snapshot:
         part = _Part(path, "manifest", [data])
         try:
             moment = datetime.fromisoformat(str(data["taken_at"]).replace("Z", "+00:00"))
-        except ValueError:
+            moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+        except (ValueError, OverflowError):  # overflow: year 1 or 9999 moved to UTC
             part.errors.append(f"taken_at is not an ISO 8601 time: {data['taken_at']!r}")
         else:
-            self.taken_at.append(moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC))
+            self.taken_at.append(moment)
         self.parts.append(part)
 
     def skip(self, path: str, reason: str) -> None:
@@ -893,13 +896,28 @@ def _read_json(path: str) -> tuple[Any, str | None]:
     except OSError as exc:
         return None, f"unreadable: {exc.strerror or exc}"
     try:
-        return json.loads(data.decode("utf-8-sig")), None
+        document = json.loads(data.decode("utf-8-sig"))
+        if _SURROGATE_ESCAPE.search(data):
+            document = _without_surrogates(document)
+        return document, None
     except UnicodeDecodeError:
         return None, "not valid JSON: not UTF-8 text"
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON: {exc}"
     except RecursionError:
         return None, "not valid JSON: nested too deeply"
+
+
+def _without_surrogates(value: Any) -> Any:
+    """The document with every lone surrogate (a "\\ud800" escape that JSON allows but that is
+    no character, and that UTF-8 cannot hold) replaced by U+FFFD, in keys and strings."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 # --- the public function ------------------------------------------------------------------------
@@ -968,9 +986,10 @@ def snapshot_time_warning(
     if first_start is None or last_end is None:
         return None
     for moment in taken_at:
-        if moment < first_start - tolerance:
+        # differences, not first_start - tolerance: that overflows for a record in the year 1
+        if first_start - moment > tolerance:
             gap, side = first_start - moment, "before the first record"
-        elif moment > last_end + tolerance:
+        elif moment - last_end > tolerance:
             gap, side = moment - last_end, "after the last record"
         else:
             continue

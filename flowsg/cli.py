@@ -23,11 +23,13 @@ import pyarrow as pa
 
 from . import __version__
 from .db import DEFAULT_DB, connect, require_analysis
-from .errors import FlowsgError, InputError
-from .ingest import Progress, load, walk
+from .errors import FlowsgError, InputError, QuarantineError
+from .hold import hold, requested
+from .ingest import Progress, ProgressCallback, load, walk
 from .logformat import parse_log_format
 from .output import (
     FORMATS,
+    check_out_folder,
     render_analyze_summary,
     render_load_summary,
     render_rejects,
@@ -39,7 +41,7 @@ from .output import (
     write_text_atomic,
 )
 from .pipeline import analyze
-from .report import analyze_summary, load_summary
+from .report import LoadSummary, analyze_summary, load_summary
 from .report.explain import explain
 from .report.graph import GRAPH_FORMATS, LAYOUTS, render_graph, security_group_graph
 from .report.html import html_report
@@ -123,6 +125,26 @@ def cli(debug: bool) -> None:
     """flowsg: what your AWS security groups actually do, from VPC Flow Logs."""
 
 
+def strict_option(command: Callable[..., None]) -> Callable[..., None]:
+    """--strict: exit 1 when some input was quarantined."""
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Exit with 1 (after doing everything) when some input was quarantined (see the"
+        " table `malformed`).",
+    )(command)
+
+
+def _check_strict(strict: bool, summary: LoadSummary, database: str) -> None:
+    """With --strict, a run that quarantined any line or file ends with exit code 1."""
+    lines, files = summary.malformed_lines, len(summary.file_problems)
+    if strict and (lines or files):
+        raise QuarantineError(
+            f"--strict: {lines:,} line(s) and {files:,} file(s) were quarantined",
+            f"see the table `malformed` in {database} for each one and why",
+        )
+
+
 def engine_options(command: Callable[..., None]) -> Callable[..., None]:
     """--threads and --memory-limit, passed to DuckDB."""
     command = click.option(
@@ -155,12 +177,14 @@ def engine_options(command: Callable[..., None]) -> Callable[..., None]:
     help="DuckDB database to load into (':memory:' for none).",
 )
 @click.option("--append", is_flag=True, help="Add to the tables instead of replacing them.")
+@strict_option
 @engine_options
 def load_command(
     paths: tuple[str, ...],
     log_format: str | None,
     database: str,
     append: bool,
+    strict: bool,
     threads: int | None,
     memory_limit: str | None,
 ) -> None:
@@ -179,6 +203,7 @@ def load_command(
             summary, database=database, seconds=result.seconds, skipped=result.files_skipped
         )
     )
+    _check_strict(strict, summary, database)
 
 
 @cli.command("analyze")
@@ -210,8 +235,10 @@ def load_command(
     "--out",
     metavar="DIR",
     type=click.Path(path_type=str, file_okay=False),
-    help="Also write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json here.",
+    help="Also write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json into"
+    " this folder (replaced as a whole: new, empty, or an earlier --out).",
 )
+@strict_option
 @engine_options
 def analyze_command(
     paths: tuple[str, ...],
@@ -219,6 +246,7 @@ def analyze_command(
     log_format: str | None,
     database: str,
     out: str | None,
+    strict: bool,
     threads: int | None,
     memory_limit: str | None,
 ) -> None:
@@ -227,6 +255,8 @@ def analyze_command(
     walked = walk(paths)
     if not os.path.exists(snapshot):
         raise InputError(f"no such snapshot: {snapshot}", "give --snapshot DIR")
+    if out:
+        check_out_folder(out)  # before the work, not after it
     con = connect(database, threads=threads, memory_limit=memory_limit)
     try:
         result = analyze(con, walked, snapshot, log_format=fmt, progress=_progress())
@@ -242,6 +272,7 @@ def analyze_command(
     )
     if warning:
         _message(f"warning: {warning}")
+    _check_strict(strict, summary.load, database)
 
 
 @cli.command("snapshot")
@@ -621,8 +652,18 @@ def _message(text: str) -> None:
     click.echo(f"flowsg: {text}", err=True)
 
 
-def _progress() -> ProgressPrinter | None:
-    return ProgressPrinter() if sys.stderr.isatty() else None
+def _progress() -> ProgressCallback | None:
+    printer = ProgressPrinter() if sys.stderr.isatty() else None
+    if not requested("load"):
+        return printer
+
+    def progress(p: Progress) -> None:  # tests only: pause after the first file (flowsg.hold)
+        if p.stage == "load" and p.files_done == 1:
+            hold("load")
+        if printer:
+            printer(p)
+
+    return progress
 
 
 class ProgressPrinter:

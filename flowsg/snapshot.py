@@ -912,7 +912,7 @@ def _without_surrogates(value: Any) -> Any:
     """The document with every lone surrogate (a "\\ud800" escape that JSON allows but that is
     no character, and that UTF-8 cannot hold) replaced by U+FFFD, in keys and strings."""
     if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     if isinstance(value, list):
         return [_without_surrogates(v) for v in value]
     if isinstance(value, dict):

@@ -100,12 +100,12 @@ def _run(
         return EXIT_INTERRUPTED
     except FlowsgError as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         _error(str(exc))
         return exc.exit_code
     except Exception as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         _error(
             f"internal error: {type(exc).__name__}: {exc} "
             "(hint: rerun with --debug and report the traceback)"
@@ -115,7 +115,27 @@ def _run(
 
 
 def _error(line: str) -> None:
-    click.echo(f"flowsg: {' '.join(line.split())}", err=True)
+    click.echo(f"flowsg: {' '.join(_redacted(line).split())}", err=True)
+
+
+def _traceback() -> None:
+    click.echo(_redacted(traceback.format_exc()), err=True, nl=False)
+
+
+SECRET_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                    "AWS_SECURITY_TOKEN")  # fmt: skip
+"""Environment variables whose values never reach stderr (nor anything else flowsg writes)."""
+
+
+def _redacted(text: str) -> str:
+    """Text for stderr with the values of the AWS credential variables replaced by their names:
+    an error quoted from a server or a library (a message echoing a request's headers) could
+    hold them."""
+    for name in SECRET_VARIABLES:
+        value = os.environ.get(name, "")
+        if len(value) >= 8:
+            text = text.replace(value, f"<{name}>")
+    return text
 
 
 @click.group(cls=FlowsgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -649,7 +669,7 @@ def whatif_command(remove: tuple[str, ...], database: str, fmt: str) -> None:
 
 def _message(text: str) -> None:
     """A message for the person, on stderr (stdout carries data only)."""
-    click.echo(f"flowsg: {text}", err=True)
+    click.echo(f"flowsg: {_redacted(text)}", err=True)
 
 
 def _progress() -> ProgressCallback | None:

@@ -477,12 +477,17 @@ def _line_blocks(
     size = 0
     overlong = False  # inside a line that is longer than BLOCK_BYTES
     at_start = True
+    start = b""  # the first bytes, while they may still be the start of a byte-order mark
     broken: BaseException | None = None
     for data in _until_error(chunks):
         if isinstance(data, BaseException):
             broken = data  # yield what was read before the damage, then report it
             break
-        if at_start and data:
+        if at_start:  # the mark may come in pieces (a gzip member may end inside it)
+            data = start + data
+            if len(data) < len(codecs.BOM_UTF8) and codecs.BOM_UTF8.startswith(data):
+                start = data
+                continue
             data = data.removeprefix(codecs.BOM_UTF8)
             at_start = False
         if overlong:
@@ -506,7 +511,7 @@ def _line_blocks(
         rest = buf[cut + 1 :]
         parts, size = [rest], len(rest)
         yield _numbered(stats, buf[:cut])
-    buf = b"".join(parts)
+    buf = b"".join([start] if at_start else parts)  # a file of one or two bytes of a mark
     if buf and not overlong:
         yield _numbered(stats, buf.removesuffix(b"\n"))
     if broken is not None:

@@ -561,3 +561,15 @@ def test_regression_lone_surrogate_in_snapshot_json(tmp_path: Path) -> None:
     descriptions = [r[0] for r in con.execute("SELECT description FROM security_groups").fetchall()]
     assert "\ufffd lone \ufffd" in descriptions
     con.close()
+
+
+def test_regression_byte_order_mark_split_across_gzip_members(tmp_path: Path) -> None:
+    """The mark was dropped only when it came whole in the first decompressed piece: split across
+    two gzip members it became a line of its own (found by test_fuzz_gzip)."""
+    bom = codecs.BOM_UTF8
+    record = (" ".join(RECORD) + "\n").encode()
+    data = gzip.compress(bom[:1]) + gzip.compress(bom[1:2]) + gzip.compress(bom[2:] + record)
+    code, reasons = _load(tmp_path, "split.log.gz", data)
+    assert (code, reasons) == (0, [])
+    with duckdb.connect(str(tmp_path / "f.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT lines_read, records FROM files").fetchall() == [(1, 1)]

@@ -445,21 +445,28 @@ def _raw(fh: IO[bytes]) -> Iterator[bytes]:
 
 
 def _gunzip(fh: IO[bytes]) -> Iterator[bytes]:
-    """Decompress gzip (several members one after another included) as it is read, so that a
-    truncated or corrupt file still yields every byte before the damage."""
+    """Decompress gzip (several members one after another included, zero padding between or
+    after them) as it is read, so that a truncated or corrupt file still yields every byte
+    before the damage. At most _READ_BYTES come out at a time: a megabyte of gzip can hold a
+    gigabyte of text (a decompression bomb) and must not be inflated at once."""
     inflate = zlib.decompressobj(wbits=31)
+    between = False  # a member has ended: another member, or zero padding, may follow
     while data := fh.read(_READ_BYTES):
         while data:
-            yield inflate.decompress(data)
-            if not inflate.eof:
-                break
-            data = inflate.unused_data
-            if not data.strip(b"\x00"):  # zero padding after the last member
-                return
-            inflate = zlib.decompressobj(wbits=31)
-    yield inflate.flush()
-    if not inflate.eof:
-        raise EOFError("the file ends before the end of the compressed stream")
+            if between:
+                data = data.lstrip(b"\x00")
+                if not data:
+                    break
+                inflate, between = zlib.decompressobj(wbits=31), False
+            yield inflate.decompress(data, _READ_BYTES)
+            if inflate.eof:
+                data, between = inflate.unused_data, True
+            else:
+                data = inflate.unconsumed_tail  # empty: all of it is in, read on
+    if not between:
+        yield inflate.flush()
+        if not inflate.eof:
+            raise EOFError("the file ends before the end of the compressed stream")
 
 
 def _line_blocks(

@@ -573,3 +573,27 @@ def test_regression_byte_order_mark_split_across_gzip_members(tmp_path: Path) ->
     assert (code, reasons) == (0, [])
     with duckdb.connect(str(tmp_path / "f.duckdb"), read_only=True) as con:
         assert con.execute("SELECT lines_read, records FROM files").fetchall() == [(1, 1)]
+
+
+def test_regression_gzip_member_starting_at_a_read_boundary(tmp_path: Path) -> None:
+    """When a member ended exactly at the end of a 1 MiB read, the members after it were silently
+    never read (found while bounding the inflated chunks). Here the first member is exactly
+    1 MiB of stored (level 0) records, the second one more record."""
+    line = (" ".join(RECORD) + "\n").encode()
+    size = 1 << 20
+    body = line * (size // len(line) + 1)
+    for n in range(size - 400, size):  # the text whose stored member is exactly 1 MiB
+        first = gzip.compress(body[:n], compresslevel=0, mtime=0)
+        if len(first) == size:
+            break
+    assert len(first) == size
+    text = body[:n]
+    cut = text.rfind(b"\n") + 1  # the first member ends with a partial line: its rest follows
+    data = first + gzip.compress(line[len(text) - cut :], mtime=0)
+    expected = text[:cut].count(b"\n") + 1
+    code, reasons = _load(tmp_path, "boundary.log.gz", data)
+    assert (code, reasons) == (0, [])
+    with duckdb.connect(str(tmp_path / "f.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT lines_read, records FROM files").fetchall() == [
+            (expected, expected)
+        ]

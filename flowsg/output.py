@@ -193,7 +193,10 @@ def check_out_folder(out: str | Path) -> None:
     if not os.path.lexists(folder):
         return
     if folder.is_symlink() or not folder.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder", "give a folder for --out")
+        raise UsageError(
+            f"--out {out} exists and is not a folder (a symbolic link is not replaced)",
+            "give a folder for --out",
+        )
     try:
         others = sorted(name for name in os.listdir(folder) if name not in OUTPUT_FILES)
     except OSError as exc:
@@ -218,21 +221,24 @@ def write_outputs(
     """
     folder = Path(os.path.abspath(out))
     check_out_folder(folder)
-    tmp = Path(temporary_folder_beside(folder))
+    tmp: Path | None = None
     try:
+        tmp = Path(temporary_folder_beside(folder))
         for name in ("flows", "rule_usage", "malformed"):
             sql.write_parquet(con, f"output/{name}", str(tmp / f"{name}.parquet"))
             hold("out")
         text = json.dumps(summary_json, indent=2, sort_keys=True) + "\n"
         (tmp / "summary.json").write_text(text, encoding="utf-8")
         publish_folder(tmp, folder)
-    except OSError as exc:
+    except (OSError, duckdb.IOException) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
         raise InputError(
-            f"cannot write --out {out}: {exc.strerror or exc}",
-            "check that the folder above it exists and is writable",
+            f"cannot write --out {out}: {detail}",
+            "check that the folder above it can be written (and the disk has room)",
         ) from exc
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return [folder / name for name in OUTPUT_FILES]
 
 

@@ -117,6 +117,12 @@ def _input_html_out(d: Path) -> tuple[list[str], tuple[str, ...]]:
     return ["report", "html", "--out", str(out), "--db", db], ("cannot write",)
 
 
+def _input_out_under_a_file(d: Path) -> tuple[list[str], tuple[str, ...]]:
+    log = good_log(d)
+    args = ["analyze", str(log), "--snapshot", str(SAMPLE / "snapshot"), "--db", ":memory:"]
+    return [*args, "--out", str(log / "out")], ("cannot write --out",)
+
+
 def _snapshot_invalid(d: Path) -> tuple[list[str], tuple[str, ...]]:
     snap = d / "snap"
     snap.mkdir(parents=True)
@@ -161,6 +167,7 @@ CASES: list[Case] = [
     (3, "missing path", _input_missing),
     (3, "nothing readable", _input_unreadable),
     (3, "report html --out unwritable", _input_html_out),
+    (3, "analyze --out under a file", _input_out_under_a_file),
     (4, "snapshot without groups", _snapshot_invalid),
     (5, "not a DuckDB file", _database_not_duckdb),
     (5, "no analysis", _database_no_analysis),

@@ -59,6 +59,7 @@ import ipaddress
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -887,6 +888,8 @@ def _read_json(path: str) -> tuple[Any, str | None]:
     """The parsed JSON of a file, or why it cannot be used. A file whose first character is not
     '{' or '[' is refused without being read whole (a flow log in the wrong folder)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before open(): a FIFO would block it
+            return None, "unreadable: not a regular file"
         with open(path, "rb") as fh:
             head = fh.read(4096)
             start = head.removeprefix(b"\xef\xbb\xbf").lstrip()

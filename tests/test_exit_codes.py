@@ -93,6 +93,10 @@ def _usage_format(d: Path) -> tuple[list[str], tuple[str, ...]]:
     return ["load", str(good_log(d)), "--log-format", "${version} ${nope}"], ("unknown field",)
 
 
+def _usage_threads(d: Path) -> tuple[list[str], tuple[str, ...]]:
+    return ["load", str(good_log(d)), "--db", ":memory:", "--threads", "100000"], ("--threads",)
+
+
 def _usage_out_folder(d: Path) -> tuple[list[str], tuple[str, ...]]:
     out = d / "mine"
     out.mkdir(parents=True)
@@ -164,6 +168,7 @@ CASES: list[Case] = [
     (2, "unknown option", _usage_option),
     (2, "bad --log-format", _usage_format),
     (2, "--out holds other files", _usage_out_folder),
+    (2, "--threads beyond 1024", _usage_threads),
     (3, "missing path", _input_missing),
     (3, "nothing readable", _input_unreadable),
     (3, "report html --out unwritable", _input_html_out),

@@ -28,6 +28,8 @@ import gzip
 import io
 import json
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -597,3 +599,23 @@ def test_regression_gzip_member_starting_at_a_read_boundary(tmp_path: Path) -> N
         assert con.execute("SELECT lines_read, records FROM files").fetchall() == [
             (expected, expected)
         ]
+
+
+def test_regression_a_fifo_in_the_snapshot_folder_does_not_block(tmp_path: Path) -> None:
+    """open() of a named pipe waits for a writer: `flowsg analyze` hung for ever. It is now
+    skipped as not a regular file, as the flow-log walk already did."""
+    snapshot = tmp_path / "snap"
+    snapshot.mkdir()
+    for p in (SAMPLE / "snapshot").glob("*.json"):
+        (snapshot / p.name).write_bytes(p.read_bytes())
+    os.mkfifo(snapshot / "pipe.json")
+    log = tmp_path / "a.log"
+    log.write_text(HEADER + "\n" + " ".join(RECORD) + "\n")
+    db = tmp_path / "f.duckdb"
+    script = "from flowsg.cli import entry_point; entry_point()"
+    args = ["analyze", str(log), "--snapshot", str(snapshot), "--db", str(db)]
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT error FROM snapshot_files WHERE source_file LIKE '%pipe.json'")
+        assert rows.fetchall() == [("unreadable: not a regular file",)]

@@ -166,7 +166,7 @@ def load(
         con.execute("COMMIT").fetchall()
     except duckdb.Error as exc:
         _rollback(con)
-        raise DatabaseError(f"loading failed: {str(exc).strip().splitlines()[0]}") from exc
+        raise _load_error(exc) from exc
     except BaseException:
         _rollback(con)
         raise
@@ -220,6 +220,21 @@ def _load_all(
     for file_stats in stats:
         _record_file(con, file_stats)
     return stats
+
+
+def _load_error(exc: duckdb.Error) -> DatabaseError:
+    """The error a failed load reports: its first cause (a statement after a failed one only says
+    that the transaction is aborted), with a hint for running out of memory."""
+    cause: BaseException = exc
+    while isinstance(cause, duckdb.TransactionException) and isinstance(
+        cause.__context__, duckdb.Error
+    ):
+        cause = cause.__context__
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    hint = None
+    if isinstance(cause, duckdb.OutOfMemoryException):
+        hint = "give DuckDB more memory (--memory-limit), or load fewer files at a time"
+    return DatabaseError(f"loading failed: {text}", hint)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -147,6 +147,12 @@ def _database_no_analysis(d: Path) -> tuple[list[str], tuple[str, ...]]:
     return ["report", "rules", "--db", db], ("holds no analysis",)
 
 
+def _database_out_of_memory(d: Path) -> tuple[list[str], tuple[str, ...]]:
+    """The first cause is reported (it was 'Current transaction is aborted')."""
+    args = ["load", str(SAMPLE), "--db", ":memory:", "--memory-limit", "1KB"]
+    return args, ("loading failed: Out of Memory Error", "--memory-limit")
+
+
 def _aws_profile(d: Path) -> tuple[list[str], tuple[str, ...]]:
     pytest.importorskip("boto3")
     return ["snapshot", "--out", str(d / "snap"), "--profile", "flowsg-no-such-profile"], (
@@ -176,6 +182,7 @@ CASES: list[Case] = [
     (4, "snapshot without groups", _snapshot_invalid),
     (5, "not a DuckDB file", _database_not_duckdb),
     (5, "no analysis", _database_no_analysis),
+    (5, "out of memory", _database_out_of_memory),
     (6, "unknown AWS profile", _aws_profile),
 ]
 

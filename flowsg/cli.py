@@ -24,6 +24,7 @@ import pyarrow as pa
 from . import __version__
 from .db import DEFAULT_DB, connect, require_analysis
 from .errors import FlowsgError, InputError, QuarantineError
+from .files import not_utf8, printable
 from .hold import hold, requested
 from .ingest import Progress, ProgressCallback, load, walk
 from .logformat import parse_log_format
@@ -90,6 +91,13 @@ def _run(
     extra: dict[str, Any],
 ) -> int:
     debug = "--debug" in argv
+    garbled = next((arg for arg in argv if not_utf8(arg)), None)
+    if garbled is not None:  # DuckDB, Arrow and the database hold UTF-8 text only
+        _error(
+            f"an argument is not valid UTF-8: {printable(garbled)!r} (hint: give names and "
+            "values in UTF-8; a file whose name is not is read only after renaming it)"
+        )
+        return 2
     try:
         click.Group.main(group, argv, prog_name, complete_var, standalone_mode=False, **extra)
     except click.exceptions.Exit as exc:

@@ -66,6 +66,17 @@ def _visit(
             tree.files.append(child)
 
 
+def printable(path: str) -> str:
+    """The path as UTF-8 text: bytes of a file name that are not UTF-8 (Python keeps them as lone
+    surrogates) become U+FFFD. Such a name cannot be stored or shown as it is."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def not_utf8(path: str) -> bool:
+    """Whether the path holds bytes that are not UTF-8 (see printable)."""
+    return printable(path) != path
+
+
 def temporary_folder_beside(target: str | os.PathLike[str]) -> str:
     """A new, empty, hidden folder in the same folder as ``target`` (so that a rename moves it
     into place without copying): ``.<name>.<random>.tmp``. Created with the user's umask, like the

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from . import sql
 from .errors import DatabaseError, InputError
 from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
-from .files import walk_tree
+from .files import not_utf8, printable, walk_tree
 from .logformat import DEFAULT, LogFormat, header_format, parse_log_format
 
 MAX_LINE_BYTES = 65_536
@@ -108,7 +108,7 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
     skipped: list[str] = []
     for path in given:
         if not os.path.lexists(path):
-            raise InputError(f"no such file or directory: {path}", "check the path")
+            raise InputError(f"no such file or directory: {printable(path)}", "check the path")
         if os.path.isdir(path):
             tree = walk_tree(path, SKIPPED_SUFFIXES)
             files += tree.files
@@ -116,7 +116,14 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
             skipped += tree.skipped
         else:
             files.append(path)
+    # A name that is not UTF-8 cannot be a source_file: the file is reported, not read.
+    unreadable = [(printable(path), reason) for path, reason in unreadable]
+    unreadable += [(printable(path), _NOT_UTF8) for path in files if not_utf8(path)]
+    files = [path for path in files if not not_utf8(path)]
     return WalkResult(given, files, unreadable, skipped)
+
+
+_NOT_UTF8 = "unreadable: the file name is not valid UTF-8 (rename the file to read it)"
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def render_load_summary(
 
 
 def _row(label: str, text: str) -> str:
-    return f"  {label:<12}{text}"
+    return f"  {label:<11} {text}"
 
 
 def _records(summary: LoadSummary) -> str:

@@ -70,7 +70,7 @@ import pyarrow as pa
 
 from . import sql
 from .errors import DatabaseError, InputError, SnapshotError
-from .files import walk_tree
+from .files import not_utf8, printable, walk_tree
 
 KEYS = (
     "SecurityGroups",
@@ -946,9 +946,12 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) 
     else:
         files = [root]
     for problem_path, reason in walk_problems:
-        snap.skip(problem_path, reason)
+        snap.skip(printable(problem_path), reason)
     for file in files:
-        snap.add_file(file)
+        if not_utf8(file):  # it could not be named in snapshot_files
+            snap.skip(printable(file), "unreadable: the file name is not valid UTF-8")
+        else:
+            snap.add_file(file)
     snap.build()
     if not snap.group_ids:
         read = sum(1 for p in snap.parts if p.key is not None)

@@ -7,6 +7,7 @@ exactly that value, and the database's tables as they were. Paths are used as gi
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -228,3 +229,46 @@ def test_dollar_tilde_and_star_are_not_expanded(tmp_path: Path) -> None:
               "--out", "$OUT*", env=env, cwd=work)  # fmt: skip
     assert out.code == 0, out.stderr
     assert (work / "$OUT*" / "summary.json").exists()
+
+
+def test_names_that_are_not_utf8(tmp_path: Path) -> None:
+    """A file name need not be UTF-8 on Linux, but a source_file must be: such a file under a
+    folder is reported (unreadable, its name with U+FFFD), never a crash; the others are read.
+    An argument that is not UTF-8 is a usage error (it crashed DuckDB's and Arrow's bindings)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    record = RECORD.format(account="1", eni="eni-1") + "\n"
+    (logs / "ok.log").write_text(record)
+    with open(os.path.join(os.fsencode(logs), b"\xff\xfe.log"), "wb") as fh:
+        fh.write(record.encode())
+    snapshot = tmp_path / "snap"
+    shutil.copytree(SAMPLE / "snapshot", snapshot)
+    shutil.copy(
+        snapshot / "describe-network-acls.json", os.path.join(os.fsencode(snapshot), b"\xff.json")
+    )
+    db = tmp_path / "f.duckdb"
+    result = run("analyze", str(logs), "--snapshot", str(snapshot), "--db", str(db), "--strict")
+    assert result.code == 1, result.stderr
+    assert "0 line(s) and 1 file(s) were quarantined" in result.error_line()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM flows").fetchall() == [(1,)]
+        assert con.execute("SELECT source_file, reason FROM malformed").fetchall() == [
+            (f"{logs}/\ufffd\ufffd.log",
+             "unreadable: the file name is not valid UTF-8 (rename the file to read it)")
+        ]  # fmt: skip
+        skipped = con.execute(
+            "SELECT error FROM snapshot_files WHERE source_file = ?", [f"{snapshot}/\ufffd.json"]
+        ).fetchall()
+        assert skipped == [("unreadable: the file name is not valid UTF-8",)]
+
+    garbled = os.fsdecode(b"x\xff")
+    for args in (
+        ["load", str(logs), "--db", garbled],
+        ["load", os.path.join(str(logs), garbled)],
+        ["report", "rules", "--db", str(db), "--group", garbled],
+        ["analyze", str(logs), "--snapshot", str(snapshot), "--db", ":memory:", "--out", garbled],
+    ):
+        refused = run(*args)
+        assert refused.code == 2, (args, refused.stderr)
+        assert "an argument is not valid UTF-8: " in refused.error_line()
+        assert "x\ufffd'" in refused.error_line()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from pathlib import Path
 
@@ -70,3 +71,17 @@ def test_two_analyze_runs_started_together(tmp_path: Path) -> None:
                 assert "is in use by another process" in r.error_line()
                 assert r.stdout == ""
         check_database(db)
+
+
+def test_a_killed_analyze_leaves_the_previous_analysis(tmp_path: Path) -> None:
+    """SIGKILL in the middle of a load (no chance to roll back): DuckDB's write-ahead log is
+    replayed on the next open and the database is the previous analysis, whole."""
+    db = str(tmp_path / "f.duckdb")
+    assert run(*ANALYZE, "--db", db).code == 0
+    held = Held("load", tmp_path / "hold", *ANALYZE, "--db", db)
+    held.wait()
+    assert held.kill(signal.SIGKILL).code == -signal.SIGKILL
+    check_database(db)
+    again = run(*ANALYZE, "--db", db)  # and the next run can take the file
+    assert again.code == 0, again.stderr
+    check_database(db)

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= flowsg.duckdb
 
-.PHONY: demo test lint typecheck pytest sample bench clean
+.PHONY: demo test lint typecheck pytest fuzz sample bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "flowsg needs Python 3.11 or newer")'
@@ -36,6 +36,15 @@ typecheck: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+# Coverage-guided fuzzing with atheris, outside `make test` (issue 8): FUZZ_TARGET=load|snapshot,
+# FUZZ_SECONDS per run. A crash leaves crash-<hash> here: make it a test in tests/test_fuzz.py.
+# (The hypothesis fuzz tests of `make test` run longer with FLOWSG_FUZZ_EXAMPLES=2000.)
+FUZZ_TARGET  ?= load
+FUZZ_SECONDS ?= 600
+fuzz: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet 'atheris>=2.3'
+	$(BIN)/python tests/fuzz_atheris.py $(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096
+
 # The benchmark suite (issue 5): generates data once into benchmarks/data/ (git-ignored), then
 # prints one table of timings against the targets. `make bench ARGS=--quick` takes about a minute.
 bench: $(VENV)/.installed
@@ -46,4 +55,4 @@ sample: $(VENV)/.installed
 	$(BIN)/python sample_logs/generate.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.duckdb *.duckdb.wal sample_out
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.duckdb *.duckdb.wal sample_out crash-*

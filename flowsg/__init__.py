@@ -22,6 +22,7 @@ from .errors import (
     DatabaseError,
     FlowsgError,
     InputError,
+    QuarantineError,
     SnapshotError,
     UsageError,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "LogFormat",
     "NaclDecision",
     "Progress",
+    "QuarantineError",
     "SecurityGroupGraph",
     "SnapshotError",
     "SnapshotResult",

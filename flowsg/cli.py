@@ -23,11 +23,14 @@ import pyarrow as pa
 
 from . import __version__
 from .db import DEFAULT_DB, connect, require_analysis
-from .errors import FlowsgError, InputError
-from .ingest import Progress, WalkResult, load, walk
+from .errors import FlowsgError, InputError, QuarantineError
+from .files import not_utf8, printable
+from .hold import hold, requested
+from .ingest import Progress, ProgressCallback, WalkResult, load, walk
 from .logformat import LogFormat, parse_log_format
 from .output import (
     FORMATS,
+    check_out_folder,
     render_analyze_summary,
     render_load_summary,
     render_rejects,
@@ -39,7 +42,7 @@ from .output import (
     write_text_atomic,
 )
 from .pipeline import analyze
-from .report import analyze_summary, load_summary
+from .report import LoadSummary, analyze_summary, load_summary
 from .report.explain import explain
 from .report.graph import GRAPH_FORMATS, LAYOUTS, render_graph, security_group_graph
 from .report.html import html_report
@@ -58,6 +61,9 @@ from .sources import SourceOptions
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+MAX_THREADS = 1024
+"""--threads above this is a usage error (DuckDB would start them all: 3,000 took 6 s to load the
+sample, 100,000 never finished)."""
 
 
 class FlowsgGroup(click.Group):
@@ -86,6 +92,13 @@ def _run(
     extra: dict[str, Any],
 ) -> int:
     debug = "--debug" in argv
+    garbled = next((arg for arg in argv if not_utf8(arg)), None)
+    if garbled is not None:  # DuckDB, Arrow and the database hold UTF-8 text only
+        _error(
+            f"an argument is not valid UTF-8: {printable(garbled)!r} (hint: give names and "
+            "values in UTF-8; a file whose name is not is read only after renaming it)"
+        )
+        return 2
     try:
         click.Group.main(group, argv, prog_name, complete_var, standalone_mode=False, **extra)
     except click.exceptions.Exit as exc:
@@ -99,12 +112,12 @@ def _run(
         return EXIT_INTERRUPTED
     except FlowsgError as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         _error(str(exc))
         return exc.exit_code
     except Exception as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         _error(
             f"internal error: {type(exc).__name__}: {exc} "
             "(hint: rerun with --debug and report the traceback)"
@@ -114,7 +127,27 @@ def _run(
 
 
 def _error(line: str) -> None:
-    click.echo(f"flowsg: {' '.join(line.split())}", err=True)
+    click.echo(f"flowsg: {' '.join(_redacted(line).split())}", err=True)
+
+
+def _traceback() -> None:
+    click.echo(_redacted(traceback.format_exc()), err=True, nl=False)
+
+
+SECRET_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                    "AWS_SECURITY_TOKEN")  # fmt: skip
+"""Environment variables whose values never reach stderr (nor anything else flowsg writes)."""
+
+
+def _redacted(text: str) -> str:
+    """Text for stderr with the values of the AWS credential variables replaced by their names:
+    an error quoted from a server or a library (a message echoing a request's headers) could
+    hold them."""
+    for name in SECRET_VARIABLES:
+        value = os.environ.get(name, "")
+        if len(value) >= 8:
+            text = text.replace(value, f"<{name}>")
+    return text
 
 
 @click.group(cls=FlowsgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -208,6 +241,26 @@ def _walk(paths: Sequence[str], sources: SourceOptions) -> WalkResult:
     return walked
 
 
+def strict_option(command: Callable[..., None]) -> Callable[..., None]:
+    """--strict: exit 1 when some input was quarantined."""
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Exit with 1 (after doing everything) when some input was quarantined (see the"
+        " table `malformed`).",
+    )(command)
+
+
+def _check_strict(strict: bool, summary: LoadSummary, database: str) -> None:
+    """With --strict, a run that quarantined any line or file ends with exit code 1."""
+    lines, files = summary.malformed_lines, len(summary.file_problems)
+    if strict and (lines or files):
+        raise QuarantineError(
+            f"--strict: {lines:,} line(s) and {files:,} file(s) were quarantined",
+            f"see the table `malformed` in {database} for each one and why",
+        )
+
+
 def engine_options(command: Callable[..., None]) -> Callable[..., None]:
     """--threads and --memory-limit, passed to DuckDB."""
     command = click.option(
@@ -217,9 +270,9 @@ def engine_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
     return click.option(
         "--threads",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_THREADS),
         metavar="N",
-        help="Threads DuckDB may use (default: every core).",
+        help=f"Threads DuckDB may use, 1-{MAX_THREADS} (default: every core).",
     )(command)
 
 
@@ -241,6 +294,7 @@ def engine_options(command: Callable[..., None]) -> Callable[..., None]:
 )
 @click.option("--append", is_flag=True, help="Add to the tables instead of replacing them.")
 @source_options
+@strict_option
 @engine_options
 def load_command(
     paths: tuple[str, ...],
@@ -253,6 +307,7 @@ def load_command(
     profile: str | None,
     region: str | None,
     role_arn: str | None,
+    strict: bool,
     threads: int | None,
     memory_limit: str | None,
 ) -> None:
@@ -273,6 +328,7 @@ def load_command(
             summary, database=database, seconds=result.seconds, skipped=result.files_skipped
         )
     )
+    _check_strict(strict, summary, database)
 
 
 @cli.command("analyze")
@@ -304,9 +360,11 @@ def load_command(
     "--out",
     metavar="DIR",
     type=click.Path(path_type=str, file_okay=False),
-    help="Also write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json here.",
+    help="Also write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json into"
+    " this folder (replaced as a whole: new, empty, or an earlier --out).",
 )
 @source_options
+@strict_option
 @engine_options
 def analyze_command(
     paths: tuple[str, ...],
@@ -320,6 +378,7 @@ def analyze_command(
     profile: str | None,
     region: str | None,
     role_arn: str | None,
+    strict: bool,
     threads: int | None,
     memory_limit: str | None,
 ) -> None:
@@ -329,6 +388,8 @@ def analyze_command(
     walked = _walk(paths, sources)
     if not os.path.exists(snapshot):
         raise InputError(f"no such snapshot: {snapshot}", "give --snapshot DIR")
+    if out:
+        check_out_folder(out)  # before the work, not after it
     con = connect(database, threads=threads, memory_limit=memory_limit)
     try:
         result = analyze(con, walked, snapshot, log_format=fmt, progress=_progress())
@@ -344,6 +405,7 @@ def analyze_command(
     )
     if warning:
         _message(f"warning: {warning}")
+    _check_strict(strict, summary.load, database)
 
 
 @cli.command("snapshot")
@@ -698,11 +760,21 @@ def whatif_command(remove: tuple[str, ...], database: str, fmt: str) -> None:
 
 def _message(text: str) -> None:
     """A message for the person, on stderr (stdout carries data only)."""
-    click.echo(f"flowsg: {text}", err=True)
+    click.echo(f"flowsg: {_redacted(text)}", err=True)
 
 
-def _progress() -> ProgressPrinter | None:
-    return ProgressPrinter() if sys.stderr.isatty() else None
+def _progress() -> ProgressCallback | None:
+    printer = ProgressPrinter() if sys.stderr.isatty() else None
+    if not requested("load"):
+        return printer
+
+    def progress(p: Progress) -> None:  # tests only: pause after the first file (flowsg.hold)
+        if p.stage == "load" and p.files_done == 1:
+            hold("load")
+        if printer:
+            printer(p)
+
+    return progress
 
 
 class ProgressPrinter:

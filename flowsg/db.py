@@ -50,8 +50,11 @@ def connect(
             f"no database at {path}",
             f"run `flowsg analyze LOGS --snapshot DIR --db {path}` first",
         )
+    # The path as given: DuckDB itself would read a leading '~' as the home folder and 'md:' as
+    # a MotherDuck database; './' in front makes any relative path a plain file name to it.
+    literal = path if path == ":memory:" or os.path.isabs(path) else os.path.join(os.curdir, path)
     try:
-        con = duckdb.connect(path, read_only=read_only, config=config)
+        con = duckdb.connect(literal, read_only=read_only, config=config)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():

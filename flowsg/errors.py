@@ -22,6 +22,13 @@ class FlowsgError(Exception):
         return f"{self.message} (hint: {self.hint})"
 
 
+class QuarantineError(FlowsgError):
+    """With ``--strict``: the run is done, but some input was quarantined (``malformed`` rows)."""
+
+    exit_code = 1
+    default_hint = "see the table `malformed` for each line or file and why it was not loaded"
+
+
 class UsageError(FlowsgError):
     """The command line or an argument of a library call is wrong."""
 

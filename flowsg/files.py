@@ -1,8 +1,13 @@
-"""Walking directory trees the same way for every input (flow logs and snapshots)."""
+"""Walking directory trees the same way for every input (flow logs and snapshots), and putting
+finished output folders into place in one step."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import secrets
+import shutil
 from dataclasses import dataclass, field
 
 
@@ -59,3 +64,76 @@ def _visit(
             tree.unreadable.append((child, "broken symbolic link"))
         else:
             tree.files.append(child)
+
+
+def printable(path: str) -> str:
+    """The path as UTF-8 text: bytes of a file name that are not UTF-8 (Python keeps them as lone
+    surrogates) become U+FFFD. Such a name cannot be stored or shown as it is."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def not_utf8(path: str) -> bool:
+    """Whether the path holds bytes that are not UTF-8 (see printable)."""
+    return printable(path) != path
+
+
+def temporary_folder_beside(target: str | os.PathLike[str]) -> str:
+    """A new, empty, hidden folder in the same folder as ``target`` (so that a rename moves it
+    into place without copying): ``.<name>.<random>.tmp``. Created with the user's umask, like the
+    folder it becomes."""
+    path = os.path.abspath(os.fspath(target))
+    parent, name = os.path.split(path)
+    os.makedirs(parent, exist_ok=True)
+    while True:
+        tmp = os.path.join(parent, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.mkdir(tmp)
+        except FileExistsError:
+            continue
+        return tmp
+
+
+def publish_folder(tmp: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Put the finished folder ``tmp`` at ``target`` and remove what was there before.
+
+    A new target is a rename. An existing one is swapped with ``tmp`` in one step where the system
+    can (Linux ``renameat2`` with ``RENAME_EXCHANGE``), so that ``target`` always names a whole
+    folder, the old or the new; elsewhere the old folder is renamed aside first (a crash between
+    the two renames leaves it beside, hidden, and no target). The old folder is removed last.
+    """
+    tmp, target = os.fspath(tmp), os.fspath(target)
+    if not os.path.lexists(target):
+        os.rename(tmp, target)
+        return
+    if _exchange(tmp, target):
+        old = tmp
+    else:
+        old = tmp + ".old"
+        os.rename(target, old)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            os.rename(old, target)
+            raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_UINT = ctypes.c_uint
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, _UINT)
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False  # an old kernel, or a file system without the exchange
+    raise OSError(code, os.strerror(code), b)

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from . import sql
 from .errors import DatabaseError, InputError
 from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
-from .files import walk_tree
+from .files import not_utf8, printable, walk_tree
 from .logformat import DEFAULT, LogFormat, header_format, parse_log_format
 from .sources import ChunkStream, RemoteFile, SourceOptions, expand, is_remote, select, with_format
 
@@ -127,7 +127,7 @@ def walk(
             warnings += found.warnings
             continue
         if not os.path.lexists(path):
-            raise InputError(f"no such file or directory: {path}", "check the path")
+            raise InputError(f"no such file or directory: {printable(path)}", "check the path")
         if os.path.isdir(path):
             tree = walk_tree(path, SKIPPED_SUFFIXES)
             inside, outside = select(tree.files, options.since, options.until)
@@ -136,7 +136,14 @@ def walk(
             skipped += tree.skipped + outside
         else:
             files.append(path)
+    # A name that is not UTF-8 cannot be a source_file: the file is reported, not read.
+    unreadable = [(printable(path), reason) for path, reason in unreadable]
+    unreadable += [(printable(path), _NOT_UTF8) for path in files if not_utf8(path)]
+    files = [path for path in files if not not_utf8(path)]
     return WalkResult(given, files, unreadable, skipped, tuple(warnings))
+
+
+_NOT_UTF8 = "unreadable: the file name is not valid UTF-8 (rename the file to read it)"
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,7 @@ def load(
         _swap_in(con, append)
     except duckdb.Error as exc:
         _abandon(con)
-        raise DatabaseError(f"loading failed: {str(exc).strip().splitlines()[0]}") from exc
+        raise _load_error(exc) from exc
     except BaseException:
         _abandon(con)
         raise
@@ -287,6 +294,21 @@ def _abandon(con: duckdb.DuckDBPyConnection) -> None:
     for table in LOADED_TABLES:
         with contextlib.suppress(duckdb.Error):
             sql.run(con, f"ingest/drop_{table}_loading").fetchall()
+
+
+def _load_error(exc: duckdb.Error) -> DatabaseError:
+    """The error a failed load reports: its first cause (a statement after a failed one only says
+    that the transaction is aborted), with a hint for running out of memory."""
+    cause: BaseException = exc
+    while isinstance(cause, duckdb.TransactionException) and isinstance(
+        cause.__context__, duckdb.Error
+    ):
+        cause = cause.__context__
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    hint = None
+    if isinstance(cause, duckdb.OutOfMemoryException):
+        hint = "give DuckDB more memory (--memory-limit), or load fewer files at a time"
+    return DatabaseError(f"loading failed: {text}", hint)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -548,21 +570,28 @@ def _raw(fh: IO[bytes]) -> Iterator[bytes]:
 
 
 def _gunzip(fh: IO[bytes]) -> Iterator[bytes]:
-    """Decompress gzip (several members one after another included) as it is read, so that a
-    truncated or corrupt file still yields every byte before the damage."""
+    """Decompress gzip (several members one after another included, zero padding between or
+    after them) as it is read, so that a truncated or corrupt file still yields every byte
+    before the damage. At most _READ_BYTES come out at a time: a megabyte of gzip can hold a
+    gigabyte of text (a decompression bomb) and must not be inflated at once."""
     inflate = zlib.decompressobj(wbits=31)
+    between = False  # a member has ended: another member, or zero padding, may follow
     while data := fh.read(_READ_BYTES):
         while data:
-            yield inflate.decompress(data)
-            if not inflate.eof:
-                break
-            data = inflate.unused_data
-            if not data.strip(b"\x00"):  # zero padding after the last member
-                return
-            inflate = zlib.decompressobj(wbits=31)
-    yield inflate.flush()
-    if not inflate.eof:
-        raise EOFError("the file ends before the end of the compressed stream")
+            if between:
+                data = data.lstrip(b"\x00")
+                if not data:
+                    break
+                inflate, between = zlib.decompressobj(wbits=31), False
+            yield inflate.decompress(data, _READ_BYTES)
+            if inflate.eof:
+                data, between = inflate.unused_data, True
+            else:
+                data = inflate.unconsumed_tail  # empty: all of it is in, read on
+    if not between:
+        yield inflate.flush()
+        if not inflate.eof:
+            raise EOFError("the file ends before the end of the compressed stream")
 
 
 def _line_blocks(
@@ -580,12 +609,17 @@ def _line_blocks(
     size = 0
     overlong = False  # inside a line that is longer than BLOCK_BYTES
     at_start = True
+    start = b""  # the first bytes, while they may still be the start of a byte-order mark
     broken: BaseException | None = None
     for data in _until_error(chunks):
         if isinstance(data, BaseException):
             broken = data  # yield what was read before the damage, then report it
             break
-        if at_start and data:
+        if at_start:  # the mark may come in pieces (a gzip member may end inside it)
+            data = start + data
+            if len(data) < len(codecs.BOM_UTF8) and codecs.BOM_UTF8.startswith(data):
+                start = data
+                continue
             data = data.removeprefix(codecs.BOM_UTF8)
             at_start = False
         if overlong:
@@ -609,7 +643,7 @@ def _line_blocks(
         rest = buf[cut + 1 :]
         parts, size = [rest], len(rest)
         yield _numbered(stats, buf[:cut])
-    buf = b"".join(parts)
+    buf = b"".join([start] if at_start else parts)  # a file of one or two bytes of a mark
     if buf and not overlong:
         yield _numbered(stats, buf.removesuffix(b"\n"))
     if broken is not None:
@@ -854,6 +888,11 @@ def _load_parquet(
         stats.file_type = "unreadable"
         stats.error = f"unreadable: not a readable Parquet file ({exc})"
         return
+    twice = sorted(name for name, n in Counter(schema.names).items() if n > 1)
+    if twice:
+        stats.file_type = "unreadable"
+        stats.error = "unreadable: Parquet columns given twice: " + ", ".join(twice)
+        return
     known = {f.column: f for f in FIELDS}
     tgw = {n.replace("-", "_") for n in TRANSIT_GATEWAY_FIELDS}
     present = [name for name in schema.names if name in known or name in tgw]
@@ -923,9 +962,11 @@ def _parquet_fields(path: str, batch: pa.RecordBatch, first: int, tgw: bool) -> 
         col: Any = batch.column(f.column)
         if pa.types.is_dictionary(col.type):
             col = col.dictionary_decode()
-        if pa.types.is_integer(col.type) and f.kind in _INT_KINDS:
+        if pa.types.is_integer(col.type) and f.kind in _INT_KINDS and col.type != pa.uint64():
             columns[f.column] = pc.cast(col, pa.int64())
             continue
+        # Anything else as text, checked like text: uint64 too, whose values above BIGINT's
+        # maximum are out of range for that row alone (a cast would fail the whole file).
         text = pc.cast(col, pa.string())
         dash = pc.fill_null(pc.is_in(text, value_set=pa.array(["-", ""])), False)
         columns[f.column] = pc.if_else(dash, pa.scalar(None, pa.string()), text)

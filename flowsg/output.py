@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import os
+import secrets
+import shutil
 import textwrap
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +19,8 @@ import pyarrow as pa
 
 from . import __version__, sql
 from .errors import InputError, UsageError
+from .files import publish_folder, temporary_folder_beside
+from .hold import hold
 from .report import AnalyzeSummary, LoadSummary
 
 if TYPE_CHECKING:
@@ -83,7 +87,7 @@ def render_load_summary(
 
 
 def _row(label: str, text: str) -> str:
-    return f"  {label:<12}{text}"
+    return f"  {label:<11} {text}"
 
 
 def _records(summary: LoadSummary) -> str:
@@ -177,27 +181,65 @@ def _traffic(protocol: int | None, lo: int | None, hi: int | None) -> str:
     return f"{name} {lo}" if lo == hi else f"{name} {lo}-{hi}"
 
 
+OUTPUT_FILES = ("flows.parquet", "rule_usage.parquet", "malformed.parquet", "summary.json")
+"""What ``--out DIR`` holds."""
+
+
+def check_out_folder(out: str | Path) -> None:
+    """``--out DIR`` must be new, an empty folder or one an earlier ``--out`` wrote (holding
+    nothing but OUTPUT_FILES), since the whole folder is replaced: UsageError (exit 2) otherwise,
+    before any work is done."""
+    folder = Path(out)
+    if not os.path.lexists(folder):
+        return
+    if folder.is_symlink() or not folder.is_dir():
+        raise UsageError(
+            f"--out {out} exists and is not a folder (a symbolic link is not replaced)",
+            "give a folder for --out",
+        )
+    try:
+        others = sorted(name for name in os.listdir(folder) if name not in OUTPUT_FILES)
+    except OSError as exc:
+        raise InputError(f"cannot read --out {out}: {exc.strerror or exc}") from exc
+    if others:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise UsageError(
+            f"--out {out} holds other files than flowsg's outputs ({shown}); the folder is "
+            "replaced as a whole",
+            "give a new or empty folder, or one an earlier --out wrote",
+        )
+
+
 def write_outputs(
     con: duckdb.DuckDBPyConnection, out: str | Path, summary_json: dict[str, Any]
 ) -> list[Path]:
     """Write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json into `out`.
 
-    Each file is written beside its final name and renamed into place, so a reader never sees a
-    half-written file and an interrupted run leaves the earlier file intact.
+    Everything is written into a temporary folder beside `out`, which then takes its place in one
+    step (files.publish_folder): a reader never sees half of the outputs, and an interrupted run
+    leaves the earlier folder as it was (and at most a hidden ``.<name>.*.tmp`` folder beside it).
     """
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in ("flows", "rule_usage", "malformed"):
-        target = folder / f"{name}.parquet"
-        _atomic_parquet(con, f"output/{name}", target)
-        written.append(target)
-    target = folder / "summary.json"
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(summary_json, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
-    written.append(target)
-    return written
+    folder = Path(os.path.abspath(out))
+    check_out_folder(folder)
+    tmp: Path | None = None
+    try:
+        tmp = Path(temporary_folder_beside(folder))
+        for name in ("flows", "rule_usage", "malformed"):
+            sql.write_parquet(con, f"output/{name}", str(tmp / f"{name}.parquet"))
+            hold("out")
+        text = json.dumps(summary_json, indent=2, sort_keys=True) + "\n"
+        (tmp / "summary.json").write_text(text, encoding="utf-8")
+        publish_folder(tmp, folder)
+    except (OSError, duckdb.IOException) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
+        raise InputError(
+            f"cannot write --out {out}: {detail}",
+            "check that the folder above it can be written (and the disk has room)",
+        ) from exc
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return [folder / name for name in OUTPUT_FILES]
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -205,9 +247,10 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     so a reader never sees half a file and a failed write leaves the earlier one intact.
     InputError (exit 3) when the folder does not exist or cannot be written."""
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
+        hold("html")
         os.replace(tmp, target)
     except OSError as exc:
         raise InputError(
@@ -218,15 +261,6 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
     return target
-
-
-def _atomic_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        sql.write_parquet(con, query, str(tmp))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def summary_document(summary: AnalyzeSummary) -> dict[str, Any]:

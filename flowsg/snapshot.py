@@ -59,6 +59,7 @@ import ipaddress
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -69,7 +70,7 @@ import pyarrow as pa
 
 from . import sql
 from .errors import DatabaseError, InputError, SnapshotError
-from .files import walk_tree
+from .files import not_utf8, printable, walk_tree
 
 KEYS = (
     "SecurityGroups",
@@ -105,6 +106,8 @@ MAX_ERRORS_SHOWN = 20
 _PREFIX_LIST_FILE = re.compile(r"pl-[0-9a-f]+")
 _PROTOCOL_NAMES = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "all": -1}
 _INTEGER = re.compile(r"-?[0-9]{1,10}")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A JSON escape of a UTF-16 surrogate: the text may hold a lone one, which is no character."""
 _MAPPED_V4 = 0xFFFF << 32
 _LOW_64 = 2**64 - 1
 _FLIP = 2**63
@@ -445,10 +448,11 @@ class _Snapshot:
         part = _Part(path, "manifest", [data])
         try:
             moment = datetime.fromisoformat(str(data["taken_at"]).replace("Z", "+00:00"))
-        except ValueError:
+            moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+        except (ValueError, OverflowError):  # overflow: year 1 or 9999 moved to UTC
             part.errors.append(f"taken_at is not an ISO 8601 time: {data['taken_at']!r}")
         else:
-            self.taken_at.append(moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC))
+            self.taken_at.append(moment)
         self.parts.append(part)
 
     def skip(self, path: str, reason: str) -> None:
@@ -884,6 +888,8 @@ def _read_json(path: str) -> tuple[Any, str | None]:
     """The parsed JSON of a file, or why it cannot be used. A file whose first character is not
     '{' or '[' is refused without being read whole (a flow log in the wrong folder)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before open(): a FIFO would block it
+            return None, "unreadable: not a regular file"
         with open(path, "rb") as fh:
             head = fh.read(4096)
             start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
@@ -893,13 +899,28 @@ def _read_json(path: str) -> tuple[Any, str | None]:
     except OSError as exc:
         return None, f"unreadable: {exc.strerror or exc}"
     try:
-        return json.loads(data.decode("utf-8-sig")), None
+        document = json.loads(data.decode("utf-8-sig"))
+        if _SURROGATE_ESCAPE.search(data):
+            document = _without_surrogates(document)
+        return document, None
     except UnicodeDecodeError:
         return None, "not valid JSON: not UTF-8 text"
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON: {exc}"
     except RecursionError:
         return None, "not valid JSON: nested too deeply"
+
+
+def _without_surrogates(value: Any) -> Any:
+    """The document with every lone surrogate (a "\\ud800" escape that JSON allows but that is
+    no character, and that UTF-8 cannot hold) replaced by U+FFFD, in keys and strings."""
+    if isinstance(value, str):
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 # --- the public function ------------------------------------------------------------------------
@@ -925,9 +946,12 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) 
     else:
         files = [root]
     for problem_path, reason in walk_problems:
-        snap.skip(problem_path, reason)
+        snap.skip(printable(problem_path), reason)
     for file in files:
-        snap.add_file(file)
+        if not_utf8(file):  # it could not be named in snapshot_files
+            snap.skip(printable(file), "unreadable: the file name is not valid UTF-8")
+        else:
+            snap.add_file(file)
     snap.build()
     if not snap.group_ids:
         read = sum(1 for p in snap.parts if p.key is not None)
@@ -968,9 +992,10 @@ def snapshot_time_warning(
     if first_start is None or last_end is None:
         return None
     for moment in taken_at:
-        if moment < first_start - tolerance:
+        # differences, not first_start - tolerance: that overflows for a record in the year 1
+        if first_start - moment > tolerance:
             gap, side = first_start - moment, "before the first record"
-        elif moment > last_end + tolerance:
+        elif moment - last_end > tolerance:
             gap, side = moment - last_end, "after the last record"
         else:
             continue

@@ -32,6 +32,8 @@ from typing import Any
 
 from .. import __version__
 from ..errors import AwsError, UsageError
+from ..files import publish_folder
+from ..hold import hold
 from ..snapshot import MANIFEST
 from .session import ASSUME_ACTION, Session, error_code, import_boto3
 from .session import translated as _translated_in
@@ -286,20 +288,10 @@ def _check_out_dir(out: str) -> None:
 
 
 def _publish(tmp: str, out: str) -> None:
-    """Rename the finished folder into place; an earlier snapshot there is moved aside first and
-    removed afterwards."""
-    old = None
-    if os.path.lexists(out):
-        old = tmp + ".old"
-        os.rename(out, old)
-    try:
-        os.rename(tmp, out)
-    except OSError:
-        if old is not None:
-            os.rename(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Put the finished folder into place, in one step where the system can swap two folders; an
+    earlier snapshot there is removed afterwards (files.publish_folder)."""
+    hold("snapshot")
+    publish_folder(tmp, out)
 
 
 def _write_json(path: str, document: dict[str, Any]) -> None:

@@ -54,6 +54,10 @@ MAX_ROWS = 500
 MAX_HOURS = 2000
 """Beyond this many hours the chart shows days."""
 
+MAX_BUCKETS = 5000
+"""Beyond this many days the timeline shows only the days that have records (not every day
+between a start time of 1970 and one of 9999, which would make a page of hundreds of MB)."""
+
 DAY = 86_400
 
 VERDICT_COLOURS = {
@@ -343,7 +347,10 @@ def _chart(rows: Sequence[Mapping[str, Any]], bucket: int) -> dict[str, Any]:
         key = (start, r["action"])
         counts[key][r["verdict"]] = counts[key].get(r["verdict"], 0) + int(r["records"])
     starts = [int(r["time"].timestamp()) for r in rows]
-    buckets = list(range(min(starts), max(starts) + bucket, bucket))
+    if (max(starts) - min(starts)) // bucket < MAX_BUCKETS:
+        buckets = list(range(min(starts), max(starts) + bucket, bucket))
+    else:  # a span of centuries (a hostile or broken start time): the days with records only
+        buckets = sorted(set(starts))
     order = list(VERDICT_COLOURS)
     plot_w = _CHART_W - _LEFT - _RIGHT
     slot = plot_w / len(buckets)
@@ -430,7 +437,10 @@ def _chart(rows: Sequence[Mapping[str, Any]], bucket: int) -> dict[str, Any]:
 
 def _span(start: int, bucket: int) -> str:
     a = datetime.fromtimestamp(start, UTC)
-    b = datetime.fromtimestamp(start + bucket, UTC)
+    try:
+        b = datetime.fromtimestamp(start + bucket, UTC)
+    except (ValueError, OverflowError):  # the last bucket of the year 9999 ends after it
+        b = datetime.max.replace(tzinfo=UTC)
     if bucket == HOUR:
         return f"{a:%Y-%m-%d %H:%M}-{b:%H:%M} UTC"
     return f"{a:%Y-%m-%d} UTC"

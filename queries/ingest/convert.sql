@@ -2,7 +2,8 @@
 -- the good rows straight into flows, the insert_malformed statements the others). Checks, in
 -- order, the first problem found being the row's `reason`: problems found while splitting
 -- (pre_reason), a Transit Gateway format, the number of fields, integers (plain digits, within
--- their range; a start or end above 2^32 = 4294967296 is in milliseconds and becomes seconds),
+-- their range; a start or end above 2^32 = 4294967296 is in milliseconds and becomes seconds,
+-- and at most 253402300799999, the last millisecond of 9999, is a time at all),
 -- the four address fields (per distinct address: ip_numbers), then action, log-status and
 -- flow-direction values. Every integer field is cast once (n_<field>); the check and the typed
 -- value both use it. Addresses get their numeric forms from ip_numbers.
@@ -27,8 +28,8 @@ SELECT
         flowsg_int_problem('protocol', r.protocol, r.n_protocol, 255, r.ints_plain),
         flowsg_int_problem('packets', r.packets, r.n_packets, 9223372036854775807, r.ints_plain),
         flowsg_int_problem('bytes', r.bytes, r.n_bytes, 9223372036854775807, r.ints_plain),
-        flowsg_int_problem('start', r."start", r.n_start, 9223372036854775807, r.ints_plain),
-        flowsg_int_problem('end', r."end", r.n_end, 9223372036854775807, r.ints_plain),
+        flowsg_int_problem('start', r."start", r.n_start, 253402300799999, r.ints_plain),
+        flowsg_int_problem('end', r."end", r.n_end, 253402300799999, r.ints_plain),
         flowsg_int_problem('tcp-flags', r.tcp_flags, r.n_tcp_flags, 65535, r.ints_plain),
         flowsg_int_problem('traffic-path', r.traffic_path, r.n_traffic_path, 2147483647, r.ints_plain),
         CASE WHEN r.srcaddr IS NOT NULL AND s.addr IS NULL THEN 'not an IP address: srcaddr' END,

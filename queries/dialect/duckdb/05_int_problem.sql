@@ -3,6 +3,7 @@
 -- fine: '-'). n is TRY_CAST(x AS BIGINT), computed once by the caller, which also uses it as the
 -- value. plain is true when the reader already saw that every integer field of the row is ASCII
 -- digits (the ingest fast path), so only the range is left to check; NULL when it did not look.
+-- Digits alone, or after a minus sign, are an integer out of range however many there are.
 -- Otherwise the common case, x written exactly as n's decimal digits, is told by comparing the
 -- two texts, and the regular expression of flowsg_is_uint only sees the rest.
 -- Reads: nothing. Writes: the temporary macro flowsg_int_problem. Params: none.
@@ -14,7 +15,7 @@ CREATE OR REPLACE TEMP MACRO flowsg_int_problem(name, x, n, maxv, plain) AS
             THEN CASE WHEN n > maxv THEN 'out of range: ' || name END
         WHEN NOT flowsg_is_uint(x)
             THEN CASE
-                WHEN regexp_full_match(CAST(x AS VARCHAR), '-0*[0-9]{1,19}') THEN 'out of range: '
+                WHEN regexp_full_match(CAST(x AS VARCHAR), '-?[0-9]+') THEN 'out of range: '
                 ELSE 'not an integer: '
             END || name
         WHEN n IS NULL OR n > maxv THEN 'out of range: ' || name

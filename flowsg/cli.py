@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from . import __version__
 from .db import DEFAULT_DB, connect, require_analysis
-from .errors import FlowsgError, InputError, QuarantineError
+from .errors import DatabaseError, FlowsgError, InputError, QuarantineError
 from .files import not_utf8, printable
 from .hold import hold, requested
 from .ingest import Progress, ProgressCallback, WalkResult, load, walk
@@ -115,6 +115,16 @@ def _run(
             _traceback()
         _error(str(exc))
         return exc.exit_code
+    except duckdb.OutOfMemoryException as exc:  # wherever it strikes: the machine's, not a bug
+        if debug:
+            _traceback()
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else "out of memory"
+        error = DatabaseError(
+            f"DuckDB ran out of memory: {text}",
+            "give DuckDB more memory (--memory-limit), or load fewer files at a time",
+        )
+        _error(str(error))
+        return error.exit_code
     except Exception as exc:
         if debug:
             _traceback()

@@ -281,6 +281,7 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
             else:
                 sql.run(con, f"ingest/drop_{table}").fetchall()
                 sql.run(con, f"ingest/rename_{table}").fetchall()
+        sql.run(con, "ingest/flow_rows_view").fetchall()
         sql.run(con, "ingest/flows_view").fetchall()
         con.execute("COMMIT").fetchall()
     except BaseException:

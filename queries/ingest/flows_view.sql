@@ -1,57 +1,6 @@
--- The view `flows` of loaded records that are not attributed yet: every column of flow_records
--- but key_id (flowsg load; flowsg analyze replaces it with match/flows_view.sql).
--- Reads: flow_records, source_files. Writes: view flows. Params: none.
+-- The view `flows` of loaded records that are not attributed yet: every column of flow_rows but
+-- key_id (flowsg load; flowsg analyze replaces it with match/flows_view.sql).
+-- Reads: flow_rows. Writes: view flows. Params: none.
 CREATE OR REPLACE VIEW flows AS
-SELECT
-    f.version,
-    f.account_id,
-    f.interface_id,
-    f.srcaddr,
-    f.dstaddr,
-    f.srcport,
-    f.dstport,
-    f.protocol,
-    f.packets,
-    f.bytes,
-    f."start",
-    f."end",
-    f.action,
-    f.log_status,
-    f.vpc_id,
-    f.subnet_id,
-    f.instance_id,
-    f.tcp_flags,
-    f."type",
-    f.pkt_srcaddr,
-    f.pkt_dstaddr,
-    f.region,
-    f.az_id,
-    f.sublocation_type,
-    f.sublocation_id,
-    f.pkt_src_aws_service,
-    f.pkt_dst_aws_service,
-    f.flow_direction,
-    f.traffic_path,
-    f.ecs_cluster_arn,
-    f.ecs_cluster_name,
-    f.ecs_container_instance_arn,
-    f.ecs_container_instance_id,
-    f.ecs_container_id,
-    f.ecs_second_container_id,
-    f.ecs_service_name,
-    f.ecs_task_definition_arn,
-    f.ecs_task_arn,
-    f.ecs_task_id,
-    f.reject_reason,
-    f.srcaddr_hi,
-    f.srcaddr_lo,
-    f.dstaddr_hi,
-    f.dstaddr_lo,
-    f.pkt_srcaddr_hi,
-    f.pkt_srcaddr_lo,
-    f.pkt_dstaddr_hi,
-    f.pkt_dstaddr_lo,
-    s.source_file,
-    f.line_number
-FROM flow_records AS f
-LEFT JOIN source_files AS s ON s.file_id = f.file_id;
+SELECT * EXCLUDE (key_id)
+FROM flow_rows;

@@ -272,7 +272,7 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
     the records at 10M), and each batch committed on its own can be evicted or spilled."""
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
-        sql.run(con, "ingest/drop_flows").fetchall()  # the view; made again below, no verdicts
+        _drop_flows(con)  # the view; made again below, without verdicts
         sql.run(con, "ingest/drop_flow_verdicts").fetchall()
         for table in LOADED_TABLES:
             if append:
@@ -287,6 +287,13 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
     except BaseException:
         _rollback(con)
         raise
+
+
+def _drop_flows(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the view `flows`, or the table of that name a database of an earlier version holds."""
+    kinds = [kind for (kind,) in sql.fetchall(con, "ingest/flows_kind")]
+    legacy = any(kind != "VIEW" for kind in kinds)
+    sql.run(con, "ingest/drop_flows_table" if legacy else "ingest/drop_flows").fetchall()
 
 
 def _abandon(con: duckdb.DuckDBPyConnection) -> None:

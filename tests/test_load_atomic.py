@@ -91,3 +91,20 @@ def test_after_a_load_flows_has_no_verdicts_until_attributed(
     assert "verdict" not in columns and "source_file" in columns
     assert flowsg.attribute(con).records == 2 * n > 0
     assert con.execute("SELECT count(*) FROM flows WHERE verdict IS NULL").fetchone() == (0,)
+
+
+def test_a_database_whose_flows_is_a_table_is_loaded_again(tmp_path: Path) -> None:
+    """Before flows became a view, it was a table: loading into such a database replaces it."""
+    db = str(tmp_path / "old.duckdb")
+    with duckdb.connect(db) as old:
+        old.execute("CREATE TABLE flows AS SELECT 1 AS version").fetchall()
+    con = flowsg.connect(db)
+    try:
+        result = flowsg.analyze(con, [SAMPLE], SAMPLE / "snapshot")
+        kind = con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'flows'"
+        ).fetchall()
+        assert kind == [("VIEW",)]
+        assert con.execute("SELECT count(*) FROM flows").fetchone() == (result.attribution.records,)
+    finally:
+        con.close()

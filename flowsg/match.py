@@ -2,9 +2,9 @@
 
 Set-based SQL over distinct keys (``queries/match/``): records that share interface, protocol,
 addresses, port classes (``port_classes.sql``), flow-direction, action and TCP opening flags are
-matched once (``keyed_flows.sql`` defines the key). Needs the tables
-of the ingest stage (``flows``) and of the snapshot stage (``interfaces``, ``interface_groups``,
-``addresses``, ``rules``, ``rule_peers``).
+matched once (``keyed_flows.sql`` defines the key). Needs the tables of the ingest stage
+(``flow_records``) and of the snapshot stage (``interfaces``, ``interface_groups``, ``addresses``,
+``rules``, ``rule_peers``).
 """
 
 from __future__ import annotations

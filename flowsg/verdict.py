@@ -74,7 +74,8 @@ def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
 
 def attribute(con: duckdb.DuckDBPyConnection) -> AttributionResult:
     """Match and judge: fills flows.direction, verdict, matched_rule_ids and reason, and creates
-    rule_usage. Needs `flows` (flowsg.load) and the snapshot tables (flowsg.load_snapshot).
+    rule_usage. Needs the loaded records (`flow_records`, flowsg.load) and the snapshot tables
+    (flowsg.load_snapshot).
 
     The matching steps write temporary tables only; the records' key_id, the keys' verdicts
     (flow_verdicts) and the view `flows` that joins them are written in one transaction at the end

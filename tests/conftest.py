@@ -10,6 +10,7 @@ example database (CI starts from a clean clone), printing the reproduction blob 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
@@ -49,3 +50,19 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
         yield connection
     finally:
         connection.close()
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """moto as a real HTTP server on localhost for a module's tests (boto3 talks to it over
+    HTTP); skipped where boto3 or moto[server] is not installed."""
+    pytest.importorskip("boto3")
+    moto_server = pytest.importorskip("moto.server")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

@@ -5,9 +5,7 @@ with nothing partial at the target; a run that is let go replaces them."""
 
 from __future__ import annotations
 
-import logging
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -116,20 +114,6 @@ def test_killed_report_leaves_the_earlier_file_intact(
 
 
 # --- flowsg snapshot --out, against moto as a local HTTP server ---------------------------------
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    pytest.importorskip("boto3")
-    moto_server = pytest.importorskip("moto.server")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 def test_killed_snapshot_leaves_the_earlier_snapshot_intact(tmp_path: Path, moto_url: str) -> None:

@@ -7,14 +7,11 @@ searched for them."""
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
-import pytest
 from cli_process import SAMPLE, Result, environment, run
 
 SECRETS = {
@@ -113,20 +110,6 @@ def test_no_secret_in_any_output(tmp_path: Path) -> None:
 
 
 # --- flowsg snapshot -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    pytest.importorskip("boto3")
-    moto_server = pytest.importorskip("moto.server")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 def test_no_secret_in_a_snapshot(tmp_path: Path, moto_url: str) -> None:

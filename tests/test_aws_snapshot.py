@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from aws_testing import ACCESS_KEY, REGION, SECRET, error_line, fake_credentials, run
 
 import flowsg
-from flowsg.cli import cli
 
 boto3 = pytest.importorskip("boto3", reason="boto3 is not installed (pip install -e '.[test]')")
 moto_server = pytest.importorskip(
@@ -30,28 +29,11 @@ botocore_session = pytest.importorskip("botocore.session")
 
 from flowsg.aws.snapshot import APIS, IAM_ACTIONS, take_snapshot  # noqa: E402
 
-SECRET = "fLoWsGtEsTsEcReTkEy0000000000000000000000"
-ACCESS_KEY = "AKIAFLOWSGTESTKEY000"
-REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
 API_FILES = {filename: key for _, key, filename, _ in APIS}
 
 
 # --- the moto server and the account in it --------------------------------------------------------
-
-
-def fake_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, endpoint: str) -> None:
-    """Fake credentials and the endpoint in this test's environment only; nothing of the
-    machine's own AWS configuration is read."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
 
 
 @pytest.fixture(scope="module")
@@ -177,18 +159,6 @@ def aws(
 ) -> dict[str, str]:
     fake_credentials(monkeypatch, tmp_path, moto_url)
     return world
-
-
-def run(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args))
-
-
-def error_line(result: Any) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("flowsg: ")
-    assert "Traceback" not in result.stderr
-    return str(lines[0])
 
 
 def no_secret_in(result: Any, folder: Path | None = None) -> None:

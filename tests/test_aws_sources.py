@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from aws_testing import ACCESS_KEY, REGION, SECRET, error_line, fake_credentials, run
 
 import flowsg
-from flowsg.cli import cli
 from flowsg.sources import RemoteFile
 
 boto3 = pytest.importorskip("boto3", reason="boto3 is not installed (pip install -e '.[test]')")
@@ -38,9 +37,6 @@ from flowsg.aws import s3 as aws_s3  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_logs"
 SNAPSHOT = SAMPLE / "snapshot"
-SECRET = "fLoWsGtEsTsEcReTkEy0000000000000000000000"
-ACCESS_KEY = "AKIAFLOWSGTESTKEY000"
-REGION = "us-east-1"
 BUCKET = "flowsg-logs"
 PREFIX = "fl/"
 PLAIN = "AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/11/02/"
@@ -67,19 +63,6 @@ def test_the_sample_holds_both_layouts() -> None:
 
 
 # --- moto, the bucket and the log group ---------------------------------------------------------
-
-
-def fake_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, endpoint: str) -> None:
-    """Fake credentials and the endpoint in this test's environment only."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
 
 
 def cwl_lines() -> list[str]:
@@ -143,18 +126,6 @@ def aws(
 ) -> dict[str, Any]:
     fake_credentials(monkeypatch, tmp_path, moto_url)
     return world
-
-
-def run(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args))
-
-
-def error_line(result: Any) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("flowsg: ")
-    assert "Traceback" not in result.stderr
-    return str(lines[0])
 
 
 def no_secret_in(result: Any) -> None:

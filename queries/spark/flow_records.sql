@@ -1,0 +1,61 @@
+-- Spark: the good records of converted (queries/ingest/convert.sql, run on Spark) as the view
+-- flow_records, with the columns and types of DuckDB's table of that name
+-- (queries/ingest/create_flow_records.sql): the record's file as its number (spark_files), and
+-- key_id NULL until attribution.
+-- Reads: converted, spark_files. Writes: temp view flow_records. Params: none.
+CREATE OR REPLACE TEMPORARY VIEW flow_records AS
+SELECT /*+ BROADCAST(f) */
+    c.version,
+    c.account_id,
+    c.interface_id,
+    c.srcaddr,
+    c.dstaddr,
+    c.srcport,
+    c.dstport,
+    c.protocol,
+    c.packets,
+    c.bytes,
+    c.`start`,
+    c.`end`,
+    c.action,
+    c.log_status,
+    c.vpc_id,
+    c.subnet_id,
+    c.instance_id,
+    c.tcp_flags,
+    c.`type`,
+    c.pkt_srcaddr,
+    c.pkt_dstaddr,
+    c.region,
+    c.az_id,
+    c.sublocation_type,
+    c.sublocation_id,
+    c.pkt_src_aws_service,
+    c.pkt_dst_aws_service,
+    c.flow_direction,
+    c.traffic_path,
+    c.ecs_cluster_arn,
+    c.ecs_cluster_name,
+    c.ecs_container_instance_arn,
+    c.ecs_container_instance_id,
+    c.ecs_container_id,
+    c.ecs_second_container_id,
+    c.ecs_service_name,
+    c.ecs_task_definition_arn,
+    c.ecs_task_arn,
+    c.ecs_task_id,
+    c.reject_reason,
+    c.srcaddr_hi,
+    c.srcaddr_lo,
+    c.dstaddr_hi,
+    c.dstaddr_lo,
+    c.pkt_srcaddr_hi,
+    c.pkt_srcaddr_lo,
+    c.pkt_dstaddr_hi,
+    c.pkt_dstaddr_lo,
+    f.file_id,
+    c.line_number,
+    CAST(NULL AS BIGINT) AS key_id
+FROM converted AS c
+JOIN spark_files AS f ON f.source_file = c.source_file
+WHERE c.reason IS NULL;

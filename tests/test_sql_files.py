@@ -71,6 +71,10 @@ def formatted_sql_calls(tree: ast.AST) -> list[int]:
     return bad
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "flowsg").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "flowsg").rglob("*.py")),
+    ids=lambda p: str(p.relative_to(ROOT / "flowsg")),
+)
 def test_no_sql_is_formatted_in_python(path: Path) -> None:
     assert formatted_sql_calls(ast.parse(path.read_text())) == []

@@ -108,7 +108,6 @@ def load(
         fallback = parse_log_format(log_format)
     else:
         fallback = log_format or DEFAULT
-    statements.install_dialect(spark)
     given = [os.fspath(p) for p in paths]
     files, unreadable, skipped = _list(spark, given)
     if not files and not unreadable:
@@ -122,17 +121,17 @@ def load(
     text = [f for f in files if f.file_type in TEXT_KINDS and f.error is None]
     parquet = [f for f in files if f.file_type == "parquet" and f.error is None]
     notes: list[tuple[str, str]] = []
-    _read_text(spark, text, fallback)
+    formats = _read_text(spark, text, fallback)
     _read_parquet(spark, parquet, notes)
     statements.run(spark, "spark/fields_raw")
-    _materialize(spark, "fields_raw")
-    statements.shared_view(spark, "ingest/batch_addresses", "batch_addresses")
-    statements.shared_view(spark, "ingest/ip_numbers", "ip_numbers")
-    _materialize(spark, "ip_numbers")
-    statements.shared_view(spark, "ingest/convert", "converted")
-    _materialize(spark, "converted")
+    statements.materialize(spark, "fields_raw")
+    statements.shared(spark, "ingest/batch_addresses")
+    statements.shared(spark, "ingest/ip_numbers")
+    statements.shared(spark, "ingest/convert")
+    statements.materialize(spark, "converted")
     statements.run(spark, "spark/flow_records")
     _count(spark, files)
+    _text_formats(spark, text, formats, fallback)
     _malformed_view(spark, files, unreadable, notes)
     return SparkLoad(files, unreadable, skipped, notes)
 
@@ -220,13 +219,6 @@ def _spark_name(uri: str) -> str:
     return "file:/" + uri[len("file:///") :] if uri.startswith("file:///") else uri
 
 
-def _materialize(spark: Any, view: str) -> None:
-    """Compute the view once and keep its rows (on the executors), cutting its plan: the views
-    after it are planned on the stored rows, not on the whole chain of views before it (which
-    Spark would otherwise analyse again, copy by copy, in every statement that reads it)."""
-    spark.table(view).localCheckpoint(eager=True).createOrReplaceTempView(view)
-
-
 def _list_uri(jvm: Any, conf: Any, uri: str) -> tuple[list[Any], int]:
     """The files under a Hadoop URI, recursively, in name order; hidden names and the suffixes of
     SKIPPED_SUFFIXES are left out (counted), as in a local directory."""
@@ -269,7 +261,7 @@ def _files_view(spark: Any, files: list[SparkFile]) -> None:
 # --- text and gzip ---------------------------------------------------------------------------
 
 
-def _read_text(spark: Any, files: list[SparkFile], fallback: LogFormat) -> None:
+def _read_text(spark: Any, files: list[SparkFile], fallback: LogFormat) -> dict[int, LogFormat]:
     """The view text_fields: every record line of the text and gzip files, split into fields."""
     if files:
         read = spark.read.text([f.read_path for f in files], wholetext=True)
@@ -278,7 +270,7 @@ def _read_text(spark: Any, files: list[SparkFile], fallback: LogFormat) -> None:
         read = spark.createDataFrame([], "path STRING, value STRING")
     read.createOrReplaceTempView("text_read")
     statements.run(spark, "spark/text_lines")
-    _materialize(spark, "text_lines")
+    statements.materialize(spark, "text_lines")
     candidates = [row[0] for row in statements.run(spark, "spark/header_candidates").collect()]
     formats: dict[LogFormat, int] = {fallback: 0}
     texts: list[tuple[str, int | None, str | None]] = []
@@ -304,9 +296,10 @@ def _read_text(spark: Any, files: list[SparkFile], fallback: LogFormat) -> None:
     ).createOrReplaceTempView("header_texts")
     spark.createDataFrame(_formats_table(formats)).createOrReplaceTempView("spark_formats")
     statements.run(spark, "spark/header_lines")
-    _materialize(spark, "header_lines")
+    statements.materialize(spark, "header_lines")
     statements.run(spark, "spark/format_spans")
     statements.run(spark, "spark/text_fields", {"max_line": MAX_LINE_BYTES})
+    return {format_id: fmt for fmt, format_id in formats.items()}
 
 
 def _formats_table(formats: dict[LogFormat, int]) -> pa.Table:
@@ -430,6 +423,24 @@ def _count(spark: Any, files: list[SparkFile]) -> None:
             f.file_type = "unreadable"
 
 
+def _text_formats(
+    spark: Any, files: list[SparkFile], formats: dict[int, LogFormat], fallback: LogFormat
+) -> None:
+    """Every text file's formats as the DuckDB engine lists them in `files`: the headers taken,
+    in order, after ``(no header) <fallback>`` when lines were read before the first of them."""
+    headers: dict[str, list[tuple[int, int | None]]] = {}
+    for name, line_number, format_id in statements.run(spark, "spark/header_list").collect():
+        headers.setdefault(name, []).append((int(line_number), format_id))
+    for f in files:
+        found = headers.get(f.source_file, [])
+        taken = [(n, i) for n, i in found if i is not None]
+        first = taken[0][0] if taken else f.lines_read + 1
+        before = sum(1 for n, _ in found if n < first)
+        if first - 1 > before:
+            f.formats.append(f"(no header) {fallback.text}")
+        f.formats += [formats[i].text for _, i in taken]
+
+
 def _malformed_view(
     spark: Any,
     files: list[SparkFile],
@@ -438,12 +449,8 @@ def _malformed_view(
 ) -> None:
     """The view malformed: the quarantined lines (header problems, the rows convert.sql
     rejected, rendered as the DuckDB engine renders them) and one row per file problem."""
-    text_rows = spark.sql(statements.shared_sql("ingest/insert_malformed")).where("raw IS NOT NULL")
-    parquet_sql = (
-        statements.shared("ingest/insert_malformed_parquet")
-        .where("s.raw IS NULL")
-        .sql(dialect="spark")
-    )
+    text_rows = spark.sql(statements.inserted("ingest/insert_malformed", "raw IS NOT NULL"))
+    parquet_sql = statements.inserted("ingest/insert_malformed_parquet", "s.raw IS NULL")
     parquet_rows = spark.sql(parquet_sql)
     headers = statements.run(spark, "spark/header_problems")
     problems = [(path, None, reason, None) for path, reason in unreadable]

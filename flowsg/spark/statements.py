@@ -1,12 +1,11 @@
-"""Running flowsg's SQL on Spark: the statements of ``queries/`` that both engines share
-(DuckDB's dialect, transpiled by sqlglot), the Spark-only ones of ``queries/spark/``, and the
-Spark versions of the dialect functions (``queries/dialect/spark/``).
+"""Running flowsg's SQL on Spark for the Spark ingest: the statements the engines share through
+:mod:`flowsg.dialect` (DuckDB's, transpiled by sqlglot, with the Spark forms of the macros of
+``queries/dialect/spark/`` expanded inline), and the Spark-only ones of ``queries/spark/``.
 
-A shared statement is parsed as DuckDB SQL and written as Spark SQL; the few expressions sqlglot
-has no Spark spelling for are rewritten here (``regexp_full_match``). A ``CREATE ... AS`` becomes
-a temporary view of its query (optionally cached: Spark has no temporary tables), an ``INSERT``
-gives its query as a DataFrame. ``$named`` parameters are bound by Spark (``:named``), never
-formatted in.
+A shared ``CREATE VIEW`` becomes a temporary view, a shared ``CREATE TABLE`` a temporary view
+computed once (a local checkpoint, which also cuts its plan); of a shared ``INSERT`` the query it
+inserts is taken (:func:`inserted`). ``$named`` parameters are bound by Spark (``:named``),
+never formatted in.
 """
 
 from __future__ import annotations
@@ -15,53 +14,42 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import sqlglot
-from sqlglot import exp
-
-from .. import sql
+from .. import dialect, sql
 
 
-def install_dialect(spark: Any) -> None:
-    """Create flowsg's Spark SQL functions (temporary: they live with the session)."""
-    for path in sorted((sql.queries_dir() / "dialect" / "spark").glob("*.sql")):
-        spark.sql(path.read_text(encoding="utf-8"))
+def materialize(spark: Any, view: str) -> None:
+    """Compute the view once and keep its rows (on the executors), cutting its plan: the views
+    after it are planned on the stored rows, not on the whole chain of views before it (which
+    Spark would otherwise analyse again, copy by copy, in every statement that reads it)."""
+    spark.table(view).localCheckpoint(eager=True).createOrReplaceTempView(view)
 
 
-def _full_match(node: exp.Expression) -> exp.Expression:
-    """DuckDB's regexp_full_match(x, re) as Spark's x RLIKE '^(?:re)\\z'."""
-    full_match = getattr(exp, "RegexpFullMatch", None)
-    if full_match is not None and isinstance(node, full_match):
-        pattern = node.expression
-        if isinstance(pattern, exp.Literal) and pattern.is_string:
-            anchored = exp.Literal.string("^(?:" + pattern.this + ")\\z")
-            return exp.RegexpLike(this=node.this, expression=anchored)
-    return node
+def shared(spark: Any, name: str) -> None:
+    """Run the shared ``CREATE ... AS`` statement ``queries/<name>.sql`` on Spark."""
+    stmt = dialect.spark_statement(name)
+    if stmt.target is None:
+        raise ValueError(f"query {name} creates nothing")
+    if stmt.cached:
+        spark.sql(stmt.query).createOrReplaceTempView(stmt.target)
+        materialize(spark, stmt.target)
+    else:
+        spark.sql(stmt.text)
 
 
-def shared(name: str) -> exp.Query:
-    """The query of the shared statement ``queries/<name>.sql`` in Spark's terms (for a CREATE or
-    an INSERT, the query it creates from or inserts)."""
+def inserted(name: str, where: str | None = None) -> str:
+    """The query that the shared ``INSERT`` statement ``queries/<name>.sql`` inserts (its
+    ``RETURNING`` left out), as Spark SQL, with the condition ``where`` added (a constant
+    condition of the caller's, not a value)."""
+    import sqlglot
+    from sqlglot import exp
+
     tree = sqlglot.parse_one(sql.query(name), read="duckdb")
-    if isinstance(tree, exp.Create | exp.Insert):
-        tree = tree.expression
-    tree.set("returning", None)
-    query = tree.transform(_full_match)
-    assert isinstance(query, exp.Query), name
-    return query
-
-
-def shared_sql(name: str) -> str:
-    """:func:`shared` as Spark SQL text (string literals are escaped for Spark's parser)."""
-    return shared(name).sql(dialect="spark")
-
-
-def shared_view(spark: Any, name: str, view: str, *, cache: bool = False) -> Any:
-    """Run a shared ``CREATE ... AS`` statement as the temporary view ``view``."""
-    frame = spark.sql(shared_sql(name))
-    if cache:
-        frame = frame.cache()
-    frame.createOrReplaceTempView(view)
-    return frame
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Select):
+        raise ValueError(f"query {name} is not an INSERT ... SELECT")
+    query = tree.expression
+    if where is not None:
+        query = query.where(where, dialect="spark")
+    return query.sql(dialect="spark")
 
 
 def run(spark: Any, name: str, params: Mapping[str, Any] | None = None) -> Any:

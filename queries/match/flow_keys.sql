@@ -3,11 +3,31 @@
 -- that differ only in the client's ephemeral port share one key. Each key carries its records'
 -- count, packets, bytes and time span. Records with log-status NODATA/SKIPDATA are not keys.
 -- GROUP BY ALL (DuckDB, Spark 3.4+) groups by every column that is not an aggregate, so the key
--- columns are listed once.
+-- columns are listed once. The keys are numbered in the order of their columns: the same numbers
+-- on every engine and every run (Spark numbers rows only in a given order).
 -- Reads: keyed_flows. Writes: temp table flow_keys. Params: none.
 CREATE OR REPLACE TEMP TABLE flow_keys AS
 SELECT
-    row_number() OVER () AS key_id,
+    CAST(
+        row_number() OVER (
+            ORDER BY
+                g.interface_id,
+                g.protocol,
+                g.srcaddr_hi,
+                g.srcaddr_lo,
+                g.dstaddr_hi,
+                g.dstaddr_lo,
+                g.src_family,
+                g.dst_family,
+                g.srcport_class,
+                g.dstport_class,
+                g.src_below,
+                g.flow_direction,
+                g.action,
+                g.tcp_open,
+                g.paired
+        ) AS BIGINT
+    ) AS key_id,
     g.*
 FROM (
     SELECT

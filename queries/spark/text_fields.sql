@@ -25,25 +25,27 @@ unwrapped AS (
     SELECT
         r.source_file,
         r.line_number,
-        make_valid_utf8(r.line) AS raw,
+        r.raw,
         r.format_id,
         CASE
-            WHEN octet_length(make_valid_utf8(r.line)) > $max_line
-                THEN 'line too long: ' || octet_length(make_valid_utf8(r.line))
-                    || ' bytes, the limit is ' || $max_line
-            WHEN NOT is_valid_utf8(r.line) OR contains(r.line, char(65533)) OR contains(r.line, char(0))
-                THEN 'invalid UTF-8 or NUL byte'
-            WHEN NOT r.line RLIKE '[^ \t\r]' THEN 'empty line'
-            WHEN startswith(r.line, '{') AND json_object_keys(r.line) IS NULL THEN 'not valid JSON'
-            WHEN startswith(r.line, '{') AND get_json_object(r.line, '$.message') IS NULL
+            WHEN octet_length(r.raw) > $max_line
+                THEN 'line too long: ' || octet_length(r.raw) || ' bytes, the limit is ' || $max_line
+            WHEN contains(r.raw, '\uFFFD') OR contains(r.raw, '\u0000') THEN 'invalid UTF-8 or NUL byte'
+            WHEN NOT r.raw RLIKE '[^ \t\r]' THEN 'empty line'
+            WHEN startswith(r.raw, '{') AND json_object_keys(r.raw) IS NULL THEN 'not valid JSON'
+            WHEN startswith(r.raw, '{') AND get_json_object(r.raw, '$.message') IS NULL
                 THEN 'JSON line without a "message" member'
         END AS pre_reason,
         CASE
-            WHEN octet_length(make_valid_utf8(r.line)) > $max_line THEN ''
-            WHEN startswith(r.line, '{') THEN coalesce(get_json_object(r.line, '$.message'), '')
-            ELSE r.line
+            WHEN octet_length(r.raw) > $max_line THEN ''
+            WHEN startswith(r.raw, '{') THEN coalesce(get_json_object(r.raw, '$.message'), '')
+            ELSE r.raw
         END AS body
-    FROM records AS r
+    FROM (
+        -- bytes that are not UTF-8 become U+FFFD, as Python's decode(errors="replace") makes them
+        SELECT source_file, line_number, decode(encode(line, 'UTF-8'), 'UTF-8') AS raw, format_id
+        FROM records
+    ) AS r
 ),
 split AS (
     SELECT

@@ -1,4 +1,5 @@
--- flowsg_hex(h), Spark's: the hexadecimal text h (1 to 4 digits, already validated) as an integer.
--- Reads: nothing. Writes: the temporary function flowsg_hex. Params: none.
-CREATE OR REPLACE TEMPORARY FUNCTION flowsg_hex(h STRING) RETURNS BIGINT
-RETURN CAST(conv(h, 16, 10) AS BIGINT);
+-- flowsg_hex(h): Spark's form of queries/dialect/duckdb/03_hex.sql: the hexadecimal text h (1 to
+-- 4 digits, already validated) as an integer. Spark SQL has no macros: flowsg/dialect.py expands
+-- every call inline.
+-- Reads: nothing. Writes: nothing (expanded inline). Params: none.
+CREATE OR REPLACE TEMP MACRO flowsg_hex(h) AS CAST(conv(h, 16, 10) AS BIGINT);

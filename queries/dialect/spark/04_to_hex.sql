@@ -1,5 +1,5 @@
--- flowsg_to_hex(n), Spark's: the integer n (0 .. 65535) as lower-case hexadecimal text without
--- leading zeros.
--- Reads: nothing. Writes: the temporary function flowsg_to_hex. Params: none.
-CREATE OR REPLACE TEMPORARY FUNCTION flowsg_to_hex(n BIGINT) RETURNS STRING
-RETURN lower(hex(n));
+-- flowsg_to_hex(n): Spark's form of queries/dialect/duckdb/04_to_hex.sql: the integer n
+-- (0 .. 65535) as lower-case hexadecimal text without leading zeros. Spark SQL has no macros:
+-- flowsg/dialect.py expands every call inline.
+-- Reads: nothing. Writes: nothing (expanded inline). Params: none.
+CREATE OR REPLACE TEMP MACRO flowsg_to_hex(n) AS lower(hex(CAST(n AS BIGINT)));

@@ -1,0 +1,68 @@
+"""Attribution on Apache Spark: the steps of :mod:`flowsg.match` and :mod:`flowsg.verdict`, run
+from the same ``queries/`` through :func:`flowsg.dialect.spark_statement`.
+
+Input contract (temporary views, or tables, of the SparkSession):
+
+* ``flow_records`` and ``source_files`` with the columns of the DuckDB tables of the same names
+  (``queries/ingest/create_flow_records.sql``, ``create_source_files.sql``; ``key_id`` may be 0
+  or NULL: it is recomputed);
+* the snapshot tables of :data:`flowsg.snapshot.TABLES` with the columns DuckDB gives them
+  (:func:`flowsg.spark.tables.snapshot_to_spark` hands them over from a DuckDB connection).
+
+:func:`attribute` runs :data:`flowsg.match.STEPS`, :data:`flowsg.verdict.STEPS` and
+:data:`flowsg.verdict.SWAP` in that order (the same tuples DuckDB runs; one statement,
+``match/assign_keys``, has a Spark version, see :mod:`flowsg.dialect`) and leaves these temporary
+views, with the columns, names and types of DuckDB's:
+
+* ``flows``: every record with direction, verdict, matched_rule_ids and reason (a view over the
+  cached ``flow_records``, now with each record's key_id, and ``flow_verdicts``);
+* ``flow_verdicts`` (cached): per key, what its records take from it;
+* ``rule_usage`` (cached): per rule of the snapshot, the traffic it carried;
+* the intermediate tables of the steps (``flow_keys``, ``key_matches``, ...), cached while reused.
+
+``flow_records`` is replaced by the records with their key (the input view is read once, by
+that step; unpersist it afterwards if it was cached). There is no transaction: a failure leaves
+the views of the steps that ran.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame, SparkSession
+
+from .. import dialect
+from ..match import STEPS as MATCH_STEPS
+from ..verdict import STEPS as VERDICT_STEPS
+from ..verdict import SWAP, VERDICTS, AttributionResult
+
+BASE_VIEWS = ("ingest/flow_rows_view",)
+"""Created before the steps, as a load creates them on DuckDB: ``flow_rows`` (the records with
+their file's path), which the view ``flows`` reads."""
+
+
+def run(spark: SparkSession, name: str) -> DataFrame:
+    """Run one statement of ``queries/`` on Spark. A CREATE TABLE becomes a cached temporary view,
+    a CREATE VIEW a temporary view (resolved when it is read, as DuckDB's views are); a query
+    gives its DataFrame."""
+    stmt = dialect.spark_statement(name)
+
+    def columns(view: str) -> list[str]:
+        return spark.table(view).columns
+
+    if stmt.target is None:
+        return spark.sql(dialect.expand_stars(stmt.query, columns))
+    if not stmt.cached:
+        spark.sql(dialect.expand_stars(stmt.text, columns))
+        return spark.table(stmt.target)
+    # computed now, as DuckDB computes a table, and from the view it may replace; a local
+    # checkpoint also cuts the plan, so that the next steps' plans stay small
+    df = spark.sql(dialect.expand_stars(stmt.query, columns)).localCheckpoint(eager=True)
+    df.createOrReplaceTempView(stmt.target)
+    return df
+
+
+def attribute(spark: SparkSession) -> AttributionResult:
+    """Match and judge on Spark; see the module docstring for what it reads and writes."""
+    for step in (*BASE_VIEWS, *MATCH_STEPS, *VERDICT_STEPS, *SWAP):
+        run(spark, step)
+    counts = {str(r[0]): int(r[1]) for r in run(spark, "verdict/by_verdict").collect()}
+    return AttributionResult({v: counts.get(v, 0) for v in VERDICTS})

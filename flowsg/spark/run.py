@@ -1,0 +1,166 @@
+"""The whole ``flowsg analyze`` on Spark (``--engine spark``): the snapshot through DuckDB, the
+flow logs read by Spark (:mod:`flowsg.spark.ingest`), the attribution on Spark
+(:mod:`flowsg.spark.attribute`), then the results in the DuckDB database, where the summary, the
+``--out`` files and every report are made exactly as for the DuckDB engine.
+
+The hand-over to DuckDB goes through the driver as Arrow: the records with their attribution key
+(``flow_records``), the keys' verdicts (``flow_verdicts``), ``rule_usage``, ``source_files``,
+``malformed`` and ``files``, swapped in as a DuckDB load swaps its tables in (one transaction: a
+failed run leaves the database as it was). The views ``flows`` and ``flow_rows`` are DuckDB's own.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from .. import sql
+from ..errors import InputError
+from ..ingest import LoadResult, _swap_in
+from ..logformat import LogFormat
+from ..snapshot import SnapshotResult, load_snapshot
+from ..verdict import AttributionResult
+from .ingest import SparkLoad, load
+from .session import spark_session
+
+
+@dataclass(frozen=True)
+class SparkAnalyzeResult:
+    """What :func:`analyze` did, in the terms of :class:`flowsg.pipeline.AnalyzeResult`, plus
+    the seconds of each stage (``spark_seconds``: ``session``, ``snapshot``, ``ingest``,
+    ``attribute``, ``handoff``)."""
+
+    load: LoadResult
+    snapshot: SnapshotResult
+    attribution: AttributionResult
+    seconds: float
+    spark_seconds: dict[str, float]
+
+
+def analyze(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | os.PathLike[str]],
+    snapshot: str | os.PathLike[str],
+    *,
+    log_format: str | LogFormat | None = None,
+    spark: Any = None,
+    master: str | None = None,
+) -> SparkAnalyzeResult:
+    """Load the snapshot into ``con``, read and attribute the flow logs with Spark, and keep the
+    results in ``con`` (tables ``flow_records``, ``flow_verdicts``, ``rule_usage``,
+    ``source_files``, ``malformed``, ``files`` and the view ``flows``, as the DuckDB engine
+    leaves them).
+
+    ``spark``: a SparkSession (default: :func:`flowsg.spark.session.spark_session` on ``master``).
+    Paths may be local files and directories or Hadoop URIs (``s3a://BUCKET/PREFIX/``).
+    """
+    began = time.monotonic()
+    stages: dict[str, float] = {}
+    if not Path(snapshot).exists():
+        raise InputError(f"no such snapshot: {os.fspath(snapshot)}", "give --snapshot DIR")
+    snap = load_snapshot(con, snapshot)  # first: an invalid snapshot stops the run (exit 4)
+    stages["snapshot"] = time.monotonic() - began
+    mark = time.monotonic()
+    if spark is None:
+        spark = spark_session(master)
+    stages["session"] = time.monotonic() - mark
+    from .attribute import attribute
+    from .tables import snapshot_to_spark
+
+    mark = time.monotonic()
+    snapshot_to_spark(con, spark)
+    loaded = load(spark, paths, log_format=log_format)
+    if loaded.files_read == 0:
+        raise InputError(
+            "no readable flow-log file: " + ", ".join(os.fspath(p) for p in paths),
+            "see the table `malformed` (flowsg wrote why each file was not read)",
+        )
+    stages["ingest"] = time.monotonic() - mark
+    mark = time.monotonic()
+    attributed = attribute(spark)
+    stages["attribute"] = time.monotonic() - mark
+    mark = time.monotonic()
+    handoff(con, spark, loaded)
+    stages["handoff"] = time.monotonic() - mark
+    result = LoadResult(
+        files_read=loaded.files_read,
+        files_unreadable=len(loaded.files) + len(loaded.unreadable) - loaded.files_read,
+        files_skipped=loaded.skipped,
+        lines_read=loaded.lines_read,
+        seconds=stages["ingest"],
+    )
+    return SparkAnalyzeResult(result, snap, attributed, time.monotonic() - began, stages)
+
+
+def _arrow(spark: Any, view: str) -> pa.Table:
+    """A Spark view's rows in the driver, as Arrow."""
+    frame = spark.table(view)
+    if hasattr(frame, "toArrow"):  # pyspark 4
+        table: pa.Table = frame.toArrow()
+        return table
+    collected: pa.Table = pa.Table.from_batches(frame._collect_as_arrow())
+    return collected
+
+
+def handoff(con: duckdb.DuckDBPyConnection, spark: Any, loaded: SparkLoad) -> None:
+    """Spark's results into the DuckDB database, as a load and an attribution leave them there."""
+    for table in ("flow_records", "source_files", "malformed", "files"):
+        sql.run(con, f"ingest/create_{table}").fetchall()
+        sql.run(con, f"ingest/create_{table}_loading").fetchall()
+    tables = {
+        "spark_flow_records": _arrow(spark, "flow_records"),
+        "load_file_ids": _arrow(spark, "source_files"),
+        "spark_malformed": _arrow(spark, "malformed"),
+        "spark_flow_verdicts": _arrow(spark, "flow_verdicts"),
+        "spark_rule_usage": _arrow(spark, "rule_usage"),
+    }
+    for name, rows in tables.items():
+        con.register(name, rows)
+    try:
+        sql.run(con, "handoff/insert_flow_records").fetchall()
+        sql.run(con, "ingest/insert_source_files").fetchall()
+        sql.run(con, "handoff/insert_malformed").fetchall()
+        for path, reason in loaded.unreadable:
+            params = {
+                "source_file": path,
+                "file_type": "unreadable",
+                "lines_read": 0,
+                "headers": 0,
+                "records": 0,
+                "malformed": 0,
+                "formats": None,
+                "error": reason,
+            }
+            sql.run(con, "ingest/insert_file", params).fetchall()
+        for f in loaded.files:
+            params = {
+                "source_file": f.source_file,
+                "file_type": f.file_type,
+                "lines_read": f.lines_read,
+                "headers": f.headers,
+                "records": f.records,
+                "malformed": f.malformed,
+                "formats": " | ".join(dict.fromkeys(f.formats)) or None,
+                "error": f.error,
+            }
+            sql.run(con, "ingest/insert_file", params).fetchall()
+        _swap_in(con, append=False)
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            sql.run(con, "handoff/flow_verdicts").fetchall()
+            sql.run(con, "match/flows_view").fetchall()
+            sql.run(con, "handoff/rule_usage").fetchall()
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            con.execute("ROLLBACK").fetchall()
+            raise
+    finally:
+        for name in tables:
+            con.unregister(name)

@@ -373,6 +373,20 @@ def load_command(
     help="Also write flows.parquet, rule_usage.parquet, malformed.parquet and summary.json into"
     " this folder (replaced as a whole: new, empty, or an earlier --out).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Who reads and attributes the flow logs: DuckDB on this machine, or Apache Spark (needs"
+    " flowsg[spark] and Java; paths may be s3a:// URIs). The results land in --db either way.",
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="Spark master for --engine spark, e.g. local[2], yarn, spark://HOST:7077 (default: the"
+    " running session's under spark-submit, else local[*]).",
+)
 @source_options
 @strict_option
 @engine_options
@@ -391,18 +405,33 @@ def analyze_command(
     strict: bool,
     threads: int | None,
     memory_limit: str | None,
+    engine: str,
+    spark_master: str | None,
 ) -> None:
     """Attribute every flow record to the security-group rules that allowed it, or say why not."""
     fmt = parse_log_format(log_format) if log_format else None
     sources = _sources(fmt, since, until, cache, profile, region, role_arn)
-    walked = _walk(paths, sources)
+    if engine == "spark":
+        _check_spark(paths, spark_master, cache, profile, region, role_arn)
+        walked = None
+    else:
+        if spark_master is not None:
+            raise click.BadParameter("needs --engine spark", param_hint="--spark-master")
+        walked = _walk(paths, sources)
     if not os.path.exists(snapshot):
         raise InputError(f"no such snapshot: {snapshot}", "give --snapshot DIR")
     if out:
         check_out_folder(out)  # before the work, not after it
     con = connect(database, threads=threads, memory_limit=memory_limit)
     try:
-        result = analyze(con, walked, snapshot, log_format=fmt, progress=_progress())
+        if walked is None:
+            from .spark.run import analyze as analyze_on_spark
+
+            result: Any = analyze_on_spark(
+                con, paths, snapshot, log_format=fmt, master=spark_master, since=since, until=until
+            )
+        else:
+            result = analyze(con, walked, snapshot, log_format=fmt, progress=_progress())
         summary = analyze_summary(con)
         if out:
             write_outputs(con, out, summary_document(summary))
@@ -416,6 +445,40 @@ def analyze_command(
     if warning:
         _message(f"warning: {warning}")
     _check_strict(strict, summary.load, database)
+
+
+def _check_spark(
+    paths: Sequence[str],
+    master: str | None,
+    cache: str | None,
+    profile: str | None,
+    region: str | None,
+    role_arn: str | None,
+) -> None:
+    """--engine spark: the extra is installed, the options are Spark's, local paths exist (before
+    the database is created)."""
+    from .spark.session import require_spark
+
+    require_spark()
+    given = [("--cache", cache), ("--profile", profile), ("--region", region)]
+    given.append(("--role-arn", role_arn))
+    for option, value in given:
+        if value is not None:
+            raise click.BadParameter(
+                "is for --engine duckdb: Spark reads s3a:// with the cluster's credentials"
+                " (fs.s3a.* settings)",
+                param_hint=option,
+            )
+    if master is not None and not master.strip():
+        raise click.BadParameter("must not be empty", param_hint="--spark-master")
+    for path in paths:
+        if path.lower().startswith("cwl://"):
+            raise click.BadParameter(
+                f"{path}: --engine spark reads files and s3a:// URIs, not CloudWatch Logs",
+                param_hint="PATH",
+            )
+        if "://" not in path and not os.path.lexists(path):
+            raise InputError(f"no such file or directory: {printable(path)}", "check the path")
 
 
 @cli.command("snapshot")

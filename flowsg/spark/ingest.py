@@ -39,6 +39,7 @@ from ..fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from ..files import printable
 from ..ingest import MAX_LINE_BYTES, SKIPPED_SUFFIXES, WalkResult, walk
 from ..logformat import DEFAULT, LogFormat, header_format, parse_log_format
+from ..sources import SourceOptions, select
 from . import statements
 
 _GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})
@@ -97,11 +98,15 @@ def load(
     paths: Sequence[str | os.PathLike[str]],
     *,
     log_format: str | LogFormat | None = None,
+    since: int | None = None,
+    until: int | None = None,
 ) -> SparkLoad:
     """Read flow logs with Spark into the temp views ``flow_records``, ``source_files`` and
     ``malformed`` (and ``spark_files``, the files with their Spark names).
 
     ``log_format``: the format of files without a header line (default: version 2's).
+    ``since``/``until`` (unix seconds) choose files by the date in their path, as
+    :func:`flowsg.ingest.walk` does (local files and URIs alike).
     Raises InputError when a path does not exist or no file is found, UsageError for ``cwl://``.
     """
     if isinstance(log_format, str):
@@ -109,7 +114,7 @@ def load(
     else:
         fallback = log_format or DEFAULT
     given = [os.fspath(p) for p in paths]
-    files, unreadable, skipped = _list(spark, given)
+    files, unreadable, skipped = _list(spark, given, since, until)
     if not files and not unreadable:
         raise InputError(
             "no flow-log files found under " + ", ".join(given),
@@ -139,7 +144,9 @@ def load(
 # --- listing ---------------------------------------------------------------------------------
 
 
-def _list(spark: Any, given: list[str]) -> tuple[list[SparkFile], list[tuple[str, str]], int]:
+def _list(
+    spark: Any, given: list[str], since: int | None, until: int | None
+) -> tuple[list[SparkFile], list[tuple[str, str]], int]:
     """The files to read, numbered from 1 in the order the DuckDB engine reads them."""
     local = [p for p in given if not is_uri(p)]
     remote = [p for p in given if is_uri(p)]
@@ -149,7 +156,8 @@ def _list(spark: Any, given: list[str]) -> tuple[list[SparkFile], list[tuple[str
                 f"--engine spark does not read CloudWatch Logs: {uri}",
                 "read cwl:// sources with --engine duckdb, or export the log group to S3",
             )
-    walked = walk(local) if local else WalkResult([], [], [], [])
+    options = SourceOptions(since=since, until=until)
+    walked = walk(local, sources=options) if local else WalkResult([], [], [], [])
     files: list[SparkFile] = []
     unreadable = list(walked.unreadable)
     skipped = len(walked.skipped)
@@ -178,8 +186,10 @@ def _list(spark: Any, given: list[str]) -> tuple[list[SparkFile], list[tuple[str
         files.append(_file(len(files) + 1, path, status, kind, info.st_size, error, absolute))
     for uri in remote:
         found, hidden = _list_uri(jvm, conf, uri)
-        skipped += hidden
-        for status in found:
+        named = {str(status.getPath().toString()): status for status in found}
+        inside, outside = select(named, since, until) if len(found) > 1 else (list(named), [])
+        skipped += hidden + len(outside)
+        for status in (named[name] for name in inside):
             name = str(status.getPath().toString())
             kind = (
                 "parquet"

@@ -52,6 +52,8 @@ def analyze(
     log_format: str | LogFormat | None = None,
     spark: Any = None,
     master: str | None = None,
+    since: int | None = None,
+    until: int | None = None,
 ) -> SparkAnalyzeResult:
     """Load the snapshot into ``con``, read and attribute the flow logs with Spark, and keep the
     results in ``con`` (tables ``flow_records``, ``flow_verdicts``, ``rule_usage``,
@@ -59,7 +61,8 @@ def analyze(
     leaves them).
 
     ``spark``: a SparkSession (default: :func:`flowsg.spark.session.spark_session` on ``master``).
-    Paths may be local files and directories or Hadoop URIs (``s3a://BUCKET/PREFIX/``).
+    Paths may be local files and directories or Hadoop URIs (``s3a://BUCKET/PREFIX/``);
+    ``since``/``until`` choose files by the date in their path (:func:`flowsg.ingest.walk`).
     """
     began = time.monotonic()
     stages: dict[str, float] = {}
@@ -76,7 +79,7 @@ def analyze(
 
     mark = time.monotonic()
     snapshot_to_spark(con, spark)
-    loaded = load(spark, paths, log_format=log_format)
+    loaded = load(spark, paths, log_format=log_format, since=since, until=until)
     if loaded.files_read == 0:
         raise InputError(
             "no readable flow-log file: " + ", ".join(os.fspath(p) for p in paths),

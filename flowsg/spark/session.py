@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import warnings
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -41,9 +43,21 @@ S3A_SETTINGS: dict[str, str] = {
 def import_pyspark(purpose: str) -> ModuleType:
     """The module ``pyspark.sql``, or UsageError (exit 2) saying how to install it."""
     try:
-        return importlib.import_module("pyspark.sql")
+        with warnings.catch_warnings():  # pyspark's complaint about the pandas version
+            warnings.simplefilter("ignore", FutureWarning)
+            return importlib.import_module("pyspark.sql")
     except ImportError as exc:
         raise UsageError(f"{purpose} needs pyspark, which is not installed", INSTALL_HINT) from exc
+
+
+def require_spark(purpose: str = "--engine spark") -> None:
+    """Check that the extra ``flowsg[spark]`` is installed (pyspark and sqlglot): UsageError (exit
+    2) saying how to install it otherwise."""
+    import_pyspark(purpose)
+    try:
+        importlib.import_module("sqlglot")
+    except ImportError as exc:
+        raise UsageError(f"{purpose} needs sqlglot, which is not installed", INSTALL_HINT) from exc
 
 
 def java_available() -> bool:
@@ -64,6 +78,8 @@ def spark_session(master: str | None = None, *, settings: dict[str, str] | None 
     Raises UsageError when pyspark is missing or no Java runtime is found.
     """
     pyspark_sql = import_pyspark("--engine spark")
+    # pyspark warns on every DataFrame from Arrow that pandas 3 is newer than it knows
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
     active = pyspark_sql.SparkSession.getActiveSession()
     if active is not None and master is None:
         _configure(active, settings or {})
@@ -74,7 +90,9 @@ def spark_session(master: str | None = None, *, settings: dict[str, str] | None 
             "install one (Debian: apt-get install default-jre-headless) or use --engine duckdb",
         )
     builder = pyspark_sql.SparkSession.builder.appName(APP_NAME).master(master or "local[*]")
-    for key, value in (LOCAL_SETTINGS | S3A_SETTINGS | (settings or {})).items():
+    logging = Path(__file__).with_name("log4j2.properties")
+    quiet = {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={logging.as_uri()}"}
+    for key, value in (LOCAL_SETTINGS | S3A_SETTINGS | quiet | (settings or {})).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

@@ -418,23 +418,27 @@ def analyze_command(
         if spark_master is not None:
             raise click.BadParameter("needs --engine spark", param_hint="--spark-master")
         walked = _walk(paths, sources)
-    if not os.path.exists(snapshot):
+    on_spark = walked is None  # with Spark, --snapshot and --out may be s3a:// URIs too
+    if not (on_spark and "://" in snapshot) and not os.path.exists(snapshot):
         raise InputError(f"no such snapshot: {snapshot}", "give --snapshot DIR")
-    if out:
+    if out and not (on_spark and "://" in out):
         check_out_folder(out)  # before the work, not after it
     con = connect(database, threads=threads, memory_limit=memory_limit)
     try:
         if walked is None:
-            from .spark.run import analyze as analyze_on_spark
+            from .spark import run as spark_run
 
-            result: Any = analyze_on_spark(
+            result: Any = spark_run.analyze(
                 con, paths, snapshot, log_format=fmt, master=spark_master, since=since, until=until
             )
+            summary = analyze_summary(con)
+            if out:
+                spark_run.write_outputs_to(con, out, summary_document(summary))
         else:
             result = analyze(con, walked, snapshot, log_format=fmt, progress=_progress())
-        summary = analyze_summary(con)
-        if out:
-            write_outputs(con, out, summary_document(summary))
+            summary = analyze_summary(con)
+            if out:
+                write_outputs(con, out, summary_document(summary))
     finally:
         con.close()
     _clear_progress()
@@ -445,6 +449,24 @@ def analyze_command(
     if warning:
         _message(f"warning: {warning}")
     _check_strict(strict, summary.load, database)
+
+
+@cli.command("spark-submit-script")
+@click.option(
+    "--out",
+    metavar="FILE",
+    type=click.Path(path_type=str, dir_okay=False),
+    help="Write the script to FILE (default: stdout).",
+)
+def spark_submit_script_command(out: str | None) -> None:
+    """Print the driver script that runs flowsg under spark-submit (EMR) or as a Glue job."""
+    from .spark.__main__ import DRIVER
+
+    if out is None:
+        click.echo(DRIVER, nl=False)
+    else:
+        write_text_atomic(out, DRIVER)
+        _message(f"wrote {out}")
 
 
 def _check_spark(

@@ -183,6 +183,11 @@ def _list(
                 "unreadable: gzip data in a file whose name does not end in .gz (Spark's reader"
                 " decompresses by name; rename it, or read it with --engine duckdb)"
             )
+        elif kind == "text" and absolute.endswith(".gz"):
+            error = (
+                "unreadable: a file named .gz that does not hold gzip data (Spark's reader"
+                " decompresses by name; rename it, or read it with --engine duckdb)"
+            )
         files.append(_file(len(files) + 1, path, status, kind, info.st_size, error, absolute))
     for uri in remote:
         found, hidden = _list_uri(jvm, conf, uri)

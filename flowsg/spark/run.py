@@ -12,6 +12,7 @@ failed run leaves the database as it was). The views ``flows`` and ``flow_rows``
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from .. import sql
 from ..errors import InputError
 from ..ingest import LoadResult, _swap_in
 from ..logformat import LogFormat
+from ..output import write_outputs
 from ..snapshot import SnapshotResult, load_snapshot
 from ..verdict import AttributionResult
 from .ingest import SparkLoad, load
@@ -63,17 +65,25 @@ def analyze(
     ``spark``: a SparkSession (default: :func:`flowsg.spark.session.spark_session` on ``master``).
     Paths may be local files and directories or Hadoop URIs (``s3a://BUCKET/PREFIX/``);
     ``since``/``until`` choose files by the date in their path (:func:`flowsg.ingest.walk`).
+    ``snapshot`` may be a URI too (copied into a temporary folder first, :func:`fetch_folder`).
     """
     began = time.monotonic()
     stages: dict[str, float] = {}
-    if not Path(snapshot).exists():
-        raise InputError(f"no such snapshot: {os.fspath(snapshot)}", "give --snapshot DIR")
-    snap = load_snapshot(con, snapshot)  # first: an invalid snapshot stops the run (exit 4)
-    stages["snapshot"] = time.monotonic() - began
+    remote_snapshot = "://" in os.fspath(snapshot)
+    if not remote_snapshot:  # first: an invalid snapshot stops the run before Spark starts
+        if not Path(snapshot).exists():
+            raise InputError(f"no such snapshot: {os.fspath(snapshot)}", "give --snapshot DIR")
+        snap = load_snapshot(con, snapshot)
+        stages["snapshot"] = time.monotonic() - began
     mark = time.monotonic()
     if spark is None:
         spark = spark_session(master)
     stages["session"] = time.monotonic() - mark
+    if remote_snapshot:  # on EMR or Glue: from S3, through the cluster's file system
+        mark = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="flowsg-snapshot-") as scratch:
+            snap = load_snapshot(con, fetch_folder(spark, os.fspath(snapshot), scratch))
+        stages["snapshot"] = time.monotonic() - mark
     from .attribute import attribute
     from .tables import snapshot_to_spark
 
@@ -167,3 +177,44 @@ def handoff(con: duckdb.DuckDBPyConnection, spark: Any, loaded: SparkLoad) -> No
     finally:
         for name in tables:
             con.unregister(name)
+
+
+def fetch_folder(spark: Any, uri: str, local: str | os.PathLike[str]) -> str:
+    """Copy the folder ``uri`` (``s3a://BUCKET/snapshot/``) into the local folder ``local`` with
+    Hadoop's file system (the cluster's credentials); gives the local copy's path. The snapshot
+    is read by DuckDB in the driver, so on EMR or Glue it comes from S3 this way."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    source = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = source.getFileSystem(conf)
+    if not fs.exists(source):
+        raise InputError(f"no such snapshot: {uri}", "give --snapshot DIR or s3a://BUCKET/PREFIX/")
+    target = os.path.join(os.fspath(local), "snapshot")
+    fs.copyToLocalFile(False, source, jvm.org.apache.hadoop.fs.Path("file:" + target), True)
+    return target
+
+
+def publish_folder(spark: Any, local: str | os.PathLike[str], uri: str) -> None:
+    """Copy the files of the local folder ``local`` (the ``--out`` files) to ``uri``
+    (``s3a://BUCKET/PREFIX/``), replacing the files of the same names there."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    target = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = target.getFileSystem(conf)
+    fs.mkdirs(target)
+    for name in sorted(os.listdir(local)):
+        source = jvm.org.apache.hadoop.fs.Path("file:" + os.path.join(os.fspath(local), name))
+        fs.copyFromLocalFile(False, True, source, jvm.org.apache.hadoop.fs.Path(target, name))
+
+
+def write_outputs_to(con: duckdb.DuckDBPyConnection, out: str, document: dict[str, Any]) -> None:
+    """``--out`` for the Spark engine: :func:`flowsg.output.write_outputs` into a local folder, or,
+    for a URI (``s3a://BUCKET/PREFIX/``), into a temporary folder whose files are then copied
+    there (:func:`publish_folder`)."""
+    if "://" not in out:
+        write_outputs(con, out, document)
+        return
+    with tempfile.TemporaryDirectory(prefix="flowsg-out-") as scratch:
+        folder = os.path.join(scratch, "out")
+        write_outputs(con, folder, document)
+        publish_folder(spark_session(), folder, out)

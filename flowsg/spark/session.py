@@ -60,6 +60,14 @@ def require_spark(purpose: str = "--engine spark") -> None:
         raise UsageError(f"{purpose} needs sqlglot, which is not installed", INSTALL_HINT) from exc
 
 
+def submitted() -> bool:
+    """Whether this Python runs as the driver of spark-submit (or a Glue job): the JVM started it
+    and told it where to connect."""
+    import os
+
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def java_available() -> bool:
     """Whether a Java runtime is on PATH or named by JAVA_HOME (Spark needs one)."""
     import os
@@ -71,9 +79,9 @@ def java_available() -> bool:
 
 
 def spark_session(master: str | None = None, *, settings: dict[str, str] | None = None) -> Any:
-    """The SparkSession for a run: the active one when flowsg runs inside spark-submit or a Glue
-    job (its master and settings are the cluster's), else a new one on ``master`` (default
-    ``local[*]``) with the UI off and few shuffle partitions.
+    """The SparkSession for a run: the active one, or under spark-submit or a Glue job the
+    cluster's (its master and settings), else a new one on ``master`` (default ``local[*]``)
+    with the UI off, few shuffle partitions and Spark's logging down to errors.
 
     Raises UsageError when pyspark is missing or no Java runtime is found.
     """
@@ -84,6 +92,11 @@ def spark_session(master: str | None = None, *, settings: dict[str, str] | None 
     if active is not None and master is None:
         _configure(active, settings or {})
         return active
+    if master is None and submitted():
+        # spark-submit (EMR) or a Glue job: the master and the settings are the cluster's
+        session = pyspark_sql.SparkSession.builder.appName(APP_NAME).getOrCreate()
+        _configure(session, settings or {})
+        return session
     if not java_available():
         raise UsageError(
             "--engine spark needs a Java runtime (java on PATH or JAVA_HOME), none was found",

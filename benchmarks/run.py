@@ -11,6 +11,10 @@ and the wall time is the operation's, measured inside the worker (start-up and i
 * ``analyze --out``   the same with ``--out DIR`` (flows.parquet etc.);
 * ``analyze custom``  the same records as custom v5 gzip text (tcp-flags, flow-direction);
 * ``analyze parquet`` the same records as S3 Parquet;
+* ``analyze spark``   the default-format files with ``--engine spark --spark-master local[2]``
+                      (only where pyspark and Java are installed): the cost of the engine
+                      itself on one machine, its start included; peak RSS is the Python
+                      driver's only (Spark's JVM is a process of its own);
 * ``python loop``     what a user would write: a per-record Python loop parsing each line and
                       matching it with ``ipaddress`` against the snapshot's CIDR and
                       prefix-list rules of its interface's groups. It runs on the first
@@ -29,11 +33,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import io
 import ipaddress
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,6 +56,18 @@ import generate  # noqa: E402  (benchmarks/ is not a package)
 
 DATA = HERE / "data"
 PYTHON_LOOP_RECORDS = 100_000
+
+
+def _spark_available() -> bool:
+    """pyspark installed (flowsg[spark]) and a Java runtime to run it."""
+    home = os.environ.get("JAVA_HOME")
+    java = bool(home and os.path.exists(os.path.join(home, "bin", "java"))) or bool(
+        shutil.which("java")
+    )
+    return java and importlib.util.find_spec("pyspark") is not None
+
+
+SPARK_CASE = "analyze spark"
 CASES = (
     "bare read",
     "analyze memory",
@@ -57,8 +75,10 @@ CASES = (
     "analyze custom",
     "analyze parquet",
     "analyze file 2GB",
+    *((SPARK_CASE,) if _spark_available() else ()),
     "python loop",
 )
+"""The cases, in the order they run; ``analyze spark`` where pyspark and Java are available."""
 QUICK_SIZES = (1_000_000,)
 DEFAULT_SIZES = (1_000_000, 10_000_000)
 TARGET_SIZE = 10_000_000  # the size the issue's targets are defined at
@@ -196,6 +216,13 @@ def case_analyze_file(data: Path, out: str, **_: Any) -> dict[str, Any]:
     return _analyze(data, [str(data / "default")], None, db, ("--memory-limit", FILE_MEMORY_LIMIT))
 
 
+def case_analyze_spark(data: Path, **_: Any) -> dict[str, Any]:
+    """The same default-format files with ``--engine spark --spark-master local[2]``: Spark's
+    start (the JVM), reading, attribution on Spark and the hand-over to DuckDB, all included."""
+    engine = ("--engine", "spark", "--spark-master", "local[2]")
+    return _analyze(data, [str(data / "default")], None, extra=engine)
+
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -313,6 +340,7 @@ WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
     "analyze custom": case_analyze_custom,
     "analyze parquet": case_analyze_parquet,
     "analyze file 2GB": case_analyze_file,
+    SPARK_CASE: case_analyze_spark,
     "python loop": case_python_loop,
     "profile": case_profile,
 }
@@ -389,6 +417,8 @@ def measure(case: str, data: Path, manifest: dict[str, Any]) -> Result:
     note = ""
     if case == "python loop":
         note = f"{measured:,} records measured, extrapolated"
+    elif case == SPARK_CASE:
+        note = "peak RSS of the Python driver only (Spark's JVM is not counted)"
     elif "records" in result and result["records"] != records:
         note = f"read {result['records']:,} records"
     return Result(case, records, input_mb, result["seconds"], rss, measured, None, note, result)

@@ -1,7 +1,7 @@
 """`flowsg analyze --engine spark` (issue 9, part B): Spark reads the flow logs itself and the run
 leaves the same outputs as the DuckDB engine.
 
-Real files, real Spark (local[2], one session for the module) and real DuckDB: the sample scenario
+Real files, real Spark (local[2], the test session's one) and real DuckDB: the sample scenario
 end to end through the CLI (the same files, columns and rows in --out, the same verdicts, the
 reports on the database it leaves), and inputs with every kind of bad line, gzip and Parquet read
 by both engines' ingestion (the same records, the same quarantine: file, line, reason, raw). The
@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'fl
 pytest.importorskip("sqlglot", reason="sqlglot is not installed (pip install 'flowsg[spark]')")
 
 from flowsg.spark import ingest
-from flowsg.spark.session import java_available, spark_session
+from flowsg.spark.session import java_available
 
 if not java_available():
     pytest.skip(
@@ -44,12 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_logs"
 SNAPSHOT = SAMPLE / "snapshot"
 
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    """One local Spark for the module (2 cores, few shuffle partitions, no UI)."""
-    session = spark_session("local[2]", settings={"spark.sql.shuffle.partitions": "2"})
-    yield session
+# `spark`: the session-wide local[2] Spark of conftest.py (the CLI runs reuse it).
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,7 @@ from ..ingest import MAX_LINE_BYTES, SKIPPED_SUFFIXES, WalkResult, walk
 from ..logformat import DEFAULT, LogFormat, header_format, parse_log_format
 from ..sources import SourceOptions, select
 from . import statements
+from .session import configure
 
 _GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})
 
@@ -113,6 +114,7 @@ def load(
         fallback = parse_log_format(log_format)
     else:
         fallback = log_format or DEFAULT
+    configure(spark)
     given = [os.fspath(p) for p in paths]
     files, unreadable, skipped = _list(spark, given, since, until)
     if not files and not unreadable:

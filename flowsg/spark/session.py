@@ -113,6 +113,12 @@ def spark_session(master: str | None = None, *, settings: dict[str, str] | None 
     return session
 
 
+def configure(session: Any, settings: dict[str, str] | None = None) -> None:
+    """The settings flowsg's reading relies on (files that cannot be read are left out and
+    reported, times in UTC), on any session, and ``settings`` (runtime ones only)."""
+    _configure(session, settings or {})
+
+
 def _configure(session: Any, settings: dict[str, str]) -> None:
     """The settings flowsg's reading relies on, on a session it did not create."""
     for key in ("spark.sql.files.ignoreCorruptFiles", "spark.sql.files.ignoreMissingFiles"):

@@ -396,3 +396,23 @@ def test_driver_arguments_default_to_spark_and_read_glue_parameters() -> None:
         "--out",
         "s3a://b/o/",
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--spark-master", "local[2]"], "needs --engine spark"),
+        (["--engine", "spark", "--profile", "x"], "is for --engine duckdb"),
+        (["--engine", "spark", "cwl://group"], "not CloudWatch Logs"),
+    ],
+)
+def test_spark_options_that_do_not_fit_exit_2(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    paths = [] if any(a.startswith("cwl://") for a in args) else [str(SAMPLE)]
+    argv = ["analyze", *paths, *[a for a in args], "--snapshot", str(SNAPSHOT)]
+    argv += ["--db", str(tmp_path / "x.duckdb")]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "x.duckdb").exists()

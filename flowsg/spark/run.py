@@ -11,10 +11,11 @@ failed run leaves the database as it was). The views ``flows`` and ``flow_rows``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import sql
-from ..errors import InputError
+from ..errors import DatabaseError, InputError
 from ..ingest import LoadResult, _swap_in
 from ..logformat import LogFormat
 from ..output import write_outputs
@@ -87,21 +88,22 @@ def analyze(
     from .attribute import attribute
     from .tables import snapshot_to_spark
 
-    mark = time.monotonic()
-    snapshot_to_spark(con, spark)
-    loaded = load(spark, paths, log_format=log_format, since=since, until=until)
-    if loaded.files_read == 0:
-        raise InputError(
-            "no readable flow-log file: " + ", ".join(os.fspath(p) for p in paths),
-            "see the table `malformed` (flowsg wrote why each file was not read)",
-        )
-    stages["ingest"] = time.monotonic() - mark
-    mark = time.monotonic()
-    attributed = attribute(spark)
-    stages["attribute"] = time.monotonic() - mark
-    mark = time.monotonic()
-    handoff(con, spark, loaded)
-    stages["handoff"] = time.monotonic() - mark
+    with _spark_errors():
+        mark = time.monotonic()
+        snapshot_to_spark(con, spark)
+        loaded = load(spark, paths, log_format=log_format, since=since, until=until)
+        if loaded.files_read == 0:
+            raise InputError(
+                "no readable flow-log file: " + ", ".join(os.fspath(p) for p in paths),
+                "see the table `malformed` (flowsg wrote why each file was not read)",
+            )
+        stages["ingest"] = time.monotonic() - mark
+        mark = time.monotonic()
+        attributed = attribute(spark)
+        stages["attribute"] = time.monotonic() - mark
+        mark = time.monotonic()
+        handoff(con, spark, loaded)
+        stages["handoff"] = time.monotonic() - mark
     result = LoadResult(
         files_read=loaded.files_read,
         files_unreadable=len(loaded.files) + len(loaded.unreadable) - loaded.files_read,
@@ -110,6 +112,31 @@ def analyze(
         seconds=stages["ingest"],
     )
     return SparkAnalyzeResult(result, snap, attributed, time.monotonic() - began, stages)
+
+
+@contextlib.contextmanager
+def _spark_errors() -> Iterator[None]:
+    """A failed Spark job (out of memory, a lost executor, an unreadable bucket) as a
+    DatabaseError (exit 5) with one line, not an internal error with the JVM's stack trace."""
+    try:
+        yield
+    except Exception as exc:
+        if not _from_spark(exc):
+            raise
+        text = " ".join(str(exc).split())
+        hint = "see Spark's log above; --debug shows the whole error"
+        if "OutOfMemoryError" in text:
+            text = "java.lang.OutOfMemoryError: Java heap space"
+            hint = (
+                "give Spark more memory (spark.driver.memory in local mode, spark.executor.memory"
+                " on a cluster), or read fewer files at a time"
+            )
+        raise DatabaseError(f"Spark failed: {text[:300]}", hint) from exc
+
+
+def _from_spark(exc: BaseException) -> bool:
+    """Whether the error comes from Spark or its JVM (pyspark's and py4j's exceptions)."""
+    return any(cls.__module__.startswith(("pyspark", "py4j")) for cls in type(exc).__mro__)
 
 
 def _arrow(spark: Any, view: str) -> pa.Table:

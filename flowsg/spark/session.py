@@ -7,6 +7,7 @@ its absence is a :class:`~flowsg.errors.UsageError` (exit 2) with the command th
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -60,18 +61,25 @@ def require_spark(purpose: str = "--engine spark") -> None:
         raise UsageError(f"{purpose} needs sqlglot, which is not installed", INSTALL_HINT) from exc
 
 
+def driver_memory() -> str:
+    """The heap of a Spark driver flowsg starts (in local mode it holds the executors too):
+    half the machine's memory, between 1 and 8 GB (Spark's default, 1 GB, is too little for a
+    text file of a million records read whole)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "2g"
+    return f"{max(1, min(8, total // 2 // 2**30))}g"
+
+
 def submitted() -> bool:
     """Whether this Python runs as the driver of spark-submit (or a Glue job): the JVM started it
     and told it where to connect."""
-    import os
-
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
 def java_available() -> bool:
     """Whether a Java runtime is on PATH or named by JAVA_HOME (Spark needs one)."""
-    import os
-
     home = os.environ.get("JAVA_HOME")
     if home and os.path.exists(os.path.join(home, "bin", "java")):
         return True
@@ -105,7 +113,8 @@ def spark_session(master: str | None = None, *, settings: dict[str, str] | None 
     builder = pyspark_sql.SparkSession.builder.appName(APP_NAME).master(master or "local[*]")
     logging = Path(__file__).with_name("log4j2.properties")
     quiet = {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={logging.as_uri()}"}
-    for key, value in (LOCAL_SETTINGS | S3A_SETTINGS | quiet | (settings or {})).items():
+    memory = {"spark.driver.memory": driver_memory()}
+    for key, value in (LOCAL_SETTINGS | S3A_SETTINGS | memory | quiet | (settings or {})).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

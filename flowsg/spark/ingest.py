@@ -271,7 +271,7 @@ def _files_view(spark: Any, files: list[SparkFile]) -> None:
         }
     )
     frame = spark.createDataFrame(table)
-    frame.createOrReplaceTempView("spark_files")
+    statements.small_view(spark, frame, "spark_files")
     frame.select("file_id", "source_file").createOrReplaceTempView("source_files")
 
 
@@ -308,12 +308,11 @@ def _read_text(spark: Any, files: list[SparkFile], fallback: LogFormat) -> dict[
                 f"unknown field in a header: {', '.join(found.unknown)} (its values are ignored)"
             )
         texts.append((line, format_id, problem))
-    spark.createDataFrame(
-        texts, "line STRING, format_id INT, problem STRING"
-    ).createOrReplaceTempView("header_texts")
-    spark.createDataFrame(_formats_table(formats)).createOrReplaceTempView("spark_formats")
+    header_texts = spark.createDataFrame(texts, "line STRING, format_id INT, problem STRING")
+    statements.small_view(spark, header_texts, "header_texts")
+    statements.small_view(spark, spark.createDataFrame(_formats_table(formats)), "spark_formats")
     statements.run(spark, "spark/header_lines")
-    statements.materialize(spark, "header_lines")
+    statements.materialize(spark, "header_lines", small=True)
     statements.run(spark, "spark/format_spans")
     statements.run(spark, "spark/text_fields", {"max_line": MAX_LINE_BYTES})
     return {format_id: fmt for fmt, format_id in formats.items()}

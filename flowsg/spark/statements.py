@@ -17,11 +17,28 @@ from typing import Any
 from .. import dialect, sql
 
 
-def materialize(spark: Any, view: str) -> None:
+def materialize(spark: Any, view: str, *, small: bool = False) -> None:
     """Compute the view once and keep its rows (on the executors), cutting its plan: the views
     after it are planned on the stored rows, not on the whole chain of views before it (which
-    Spark would otherwise analyse again, copy by copy, in every statement that reads it)."""
-    spark.table(view).localCheckpoint(eager=True).createOrReplaceTempView(view)
+    Spark would otherwise analyse again, copy by copy, in every statement that reads it).
+    ``small``: joins against it broadcast it (stored rows have no size Spark could judge)."""
+    frame = spark.table(view).localCheckpoint(eager=True)
+    if small:
+        from pyspark.sql.functions import broadcast
+
+        frame = broadcast(frame)
+    frame.createOrReplaceTempView(view)
+
+
+def small_view(spark: Any, frame: Any, view: str) -> None:
+    """``frame`` (a few rows made by the driver) as the view ``view``, broadcast in joins."""
+    from pyspark.sql.functions import broadcast
+
+    broadcast(frame).createOrReplaceTempView(view)
+
+
+SMALL = frozenset({"ingest/ip_numbers"})
+"""Shared tables that are small (one row per distinct address), broadcast in joins."""
 
 
 def shared(spark: Any, name: str) -> None:
@@ -31,7 +48,7 @@ def shared(spark: Any, name: str) -> None:
         raise ValueError(f"query {name} creates nothing")
     if stmt.cached:
         spark.sql(stmt.query).createOrReplaceTempView(stmt.target)
-        materialize(spark, stmt.target)
+        materialize(spark, stmt.target, small=name in SMALL)
     else:
         spark.sql(stmt.text)
 

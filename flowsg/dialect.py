@@ -11,6 +11,8 @@ engine-specific parts, all of them here and in ``queries/dialect/spark/``:
   MACRO`` form) and every call is expanded inline: ``flowsg_sorted_ids(x)`` (sorting a list,
   ``list_sort`` / ``array_sort``) and the table macro ``flowsg_ports()`` (the ports 0-65535,
   ``range()`` in both, with different column names).
+* **Numbering rows.** ``row_number() OVER ()`` (the keys' ids, in no particular order) becomes
+  ``monotonically_increasing_id() + 1``: Spark numbers rows only in an ordered window.
 * **Replaced statements.** A statement DuckDB runs in a way Spark cannot has a Spark version under
   ``queries/dialect/spark/<stage>/<name>.sql``, in the same shared dialect. There is one:
   ``match/assign_keys`` updates ``flow_records.key_id`` by DuckDB's ``rowid``; on Spark the records
@@ -120,6 +122,7 @@ def spark_statement(name: str) -> SparkStatement:
     tree = sqlglot.parse_one(source(name, "spark"), read="duckdb")
     tree = _expand_macros(tree, macros("spark"))
     tree = _drop_rowid(tree)
+    tree = _number_rows(tree)
     target: str | None = None
     cached = False
     body: exp.Expr = tree
@@ -195,6 +198,28 @@ def _drop_rowid(tree: exp.Expr) -> exp.Expr:
         kept = [e for e in select.expressions if not _is_rowid(e.unalias())]
         select.set("expressions", kept)
     return tree
+
+
+def _number_rows(tree: exp.Expr) -> exp.Expr:
+    """``row_number() OVER ()`` (rows numbered in no particular order, 1, 2, ...) becomes
+    ``monotonically_increasing_id() + 1``: Spark's row_number needs an ordered window (which
+    would move every row to one partition); its ids are unique and at least 1, not consecutive.
+    The numbers are computed once: the statements that number rows create tables, which the
+    runner checkpoints."""
+    from sqlglot import exp
+
+    def rewrite(node: exp.Expr) -> exp.Expr:
+        if (
+            isinstance(node, exp.Window)
+            and isinstance(node.this, exp.RowNumber)
+            and not node.args.get("partition_by")
+            and not node.args.get("order")
+        ):
+            mono = exp.Anonymous(this="monotonically_increasing_id", expressions=[])
+            return exp.Paren(this=exp.Add(this=mono, expression=exp.Literal.number(1)))
+        return node
+
+    return tree.transform(rewrite)
 
 
 def _is_rowid(node: exp.Expr) -> bool:

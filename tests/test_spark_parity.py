@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,6 +77,16 @@ def test_every_attribution_step_has_a_spark_form(name: str) -> None:
         assert stmt.target is None
     else:
         assert stmt.target is not None
+
+
+def test_importing_flowsg_imports_neither_pyspark_nor_sqlglot() -> None:
+    code = (
+        "import sys, flowsg, flowsg.dialect, flowsg.spark; "
+        "flowsg.dialect.statement('match/flow_keys'); "
+        "print(sorted(m for m in ('pyspark', 'sqlglot') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_the_duckdb_path_is_the_queries_themselves() -> None:

@@ -7,7 +7,8 @@ of `flows` (every column), the keys' `flow_verdicts` (but for the keys' numbers,
 gives in its own order), `rule_usage` and the counts by verdict must be identical, and `flows`
 and `rule_usage` must have the same columns and types on both.
 
-Cases: the sample scenario (sample_logs/, with its network ACLs, IPv6, NODATA, BPA rejects), and
+Cases: the sample scenario (sample_logs/, with its network ACLs, IPv6, NODATA, BPA rejects), the
+hand-made network ACL cases of test_nacl.py, and
 random snapshots and records from the generators of test_matcher_reference.py (the ones the
 brute-force reference is checked on). A Spark run costs seconds whatever its size, so each
 Hypothesis example puts several random cases into one database: every identifier of case i
@@ -37,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 import reference_matcher as ref
+import test_nacl as nacl_cases
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from test_matcher_reference import cases
@@ -201,6 +203,23 @@ def test_sample_scenario_on_both_engines(spark: Any) -> None:
         attribute_both(con, spark)
         verdicts = {r["verdict"] for r in spark_rows(spark, "flows")}
         assert {"allowed", "return", "no_rule", "blocked_elsewhere", "skipped"} <= verdicts
+    finally:
+        con.close()
+
+
+def test_network_acl_cases_on_both_engines(spark: Any, tmp_path: Path) -> None:
+    """The hand-made network ACL cases of test_nacl.py (first match, default and associated
+    ACLs, IPv6 `*` rules, port ranges, same-subnet traffic, BPA)."""
+    log, snap = nacl_cases.write_case(
+        tmp_path, **nacl_cases.CASE, records=[r for r, _, _ in nacl_cases.EXPECTED]
+    )
+    con = flowsg.connect(":memory:")
+    try:
+        flowsg.load(con, [log])
+        flowsg.load_snapshot(con, snap)
+        attribute_both(con, spark)
+        reasons = {r["reason"] for r in spark_rows(spark, "flows")}
+        assert any(r and "network ACL" in r for r in reasons)
     finally:
         con.close()
 

@@ -18,11 +18,12 @@ engine-specific parts, all of them here and in ``queries/dialect/spark/``:
   ``match/assign_keys`` updates ``flow_records.key_id`` by DuckDB's ``rowid``; on Spark the records
   are written again with their key by a join. DuckDB's ``rowid`` column is dropped from Spark's
   projections (only that statement reads it).
-* **Tables.** ``CREATE [TEMP] TABLE x AS q`` becomes a cached temporary view on Spark (``CACHE
-  TABLE x AS q``: computed once, then reused, which is what the temporary tables are for);
-  ``CREATE VIEW`` a temporary view. :class:`SparkStatement` keeps the parts apart for the runner
-  (:mod:`flowsg.spark.attribute`), which also expands ``t.* EXCLUDE (...)`` into column names
-  (:func:`expand_stars`) because not every Spark version has ``* EXCEPT``.
+* **Tables.** ``CREATE [TEMP] TABLE x AS q`` becomes a temporary view on Spark that is computed
+  once and kept (``CACHE TABLE x AS q``; the runner takes a local checkpoint, which also cuts the
+  plan), which is what the tables are for; ``CREATE VIEW`` a temporary view, resolved when read.
+  :class:`SparkStatement` keeps the parts apart for the runner (:mod:`flowsg.spark.attribute`),
+  which also expands ``t.* EXCLUDE (...)`` into column names (:func:`expand_stars`) because not
+  every Spark version has ``* EXCEPT``.
 
 Everything else (list aggregation ``list`` -> ``collect_list``, ``IS NOT DISTINCT FROM``, casts,
 ``NULLS LAST`` orderings, identifiers) is sqlglot's ordinary DuckDB -> Spark translation. Results

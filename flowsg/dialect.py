@@ -10,7 +10,11 @@ engine-specific parts, all of them here and in ``queries/dialect/spark/``:
   holds the same macros written in Spark SQL (same file names, same ``CREATE OR REPLACE TEMP
   MACRO`` form) and every call is expanded inline: ``flowsg_sorted_ids(x)`` (sorting a list,
   ``list_sort`` / ``array_sort``) and the table macro ``flowsg_ports()`` (the ports 0-65535,
-  ``range()`` in both, with different column names).
+  ``range()`` in both, with different column names), used by the attribution; and the primitives
+  of address parsing, ``flowsg_ipv4_num``, ``flowsg_hex`` and ``flowsg_to_hex``, with which
+  ``ingest/ip_numbers`` runs on Spark too.
+* **Whole-text regular expressions.** ``regexp_full_match(x, 'p')`` becomes
+  ``x RLIKE '^(?:p)$'`` (Spark's RLIKE matches anywhere in the text).
 * **Numbering rows.** ``row_number() OVER ()`` (the keys' ids, in no particular order) becomes
   ``monotonically_increasing_id() + 1``: Spark numbers rows only in an ordered window.
 * **Replaced statements.** A statement DuckDB runs in a way Spark cannot has a Spark version under
@@ -124,6 +128,7 @@ def spark_statement(name: str) -> SparkStatement:
     tree = _expand_macros(tree, macros("spark"))
     tree = _drop_rowid(tree)
     tree = _number_rows(tree)
+    tree = _full_matches(tree)
     target: str | None = None
     cached = False
     body: exp.Expr = tree
@@ -218,6 +223,23 @@ def _number_rows(tree: exp.Expr) -> exp.Expr:
         ):
             mono = exp.Anonymous(this="monotonically_increasing_id", expressions=[])
             return exp.Paren(this=exp.Add(this=mono, expression=exp.Literal.number(1)))
+        return node
+
+    return tree.transform(rewrite)
+
+
+def _full_matches(tree: exp.Expr) -> exp.Expr:
+    """``regexp_full_match(x, 'p')`` (DuckDB: the whole text matches) becomes ``x RLIKE '^(?:p)$'``
+    (Spark's RLIKE finds the pattern anywhere). The pattern must be a literal."""
+    from sqlglot import exp
+
+    def rewrite(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.RegexpFullMatch):
+            pattern = node.expression
+            if not isinstance(pattern, exp.Literal) or not pattern.is_string:
+                raise ValueError("regexp_full_match needs a literal pattern on Spark")
+            anchored = exp.Literal.string(f"^(?:{pattern.this})$")
+            return exp.RegexpLike(this=node.this.copy(), expression=anchored)
         return node
 
     return tree.transform(rewrite)

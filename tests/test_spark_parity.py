@@ -41,6 +41,7 @@ import reference_matcher as ref
 import test_nacl as nacl_cases
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from test_ip_numbers import EDGE_CASES, address_like, address_texts, hi_lo, reference_value
 from test_matcher_reference import cases
 
 import flowsg
@@ -279,3 +280,38 @@ def test_random_snapshots_and_records_on_both_engines(
             attribute_both(con, spark)
         finally:
             con.close()
+
+
+# --- address parsing: ingest/ip_numbers with the Spark forms of its macros ---------------------
+
+
+def ip_numbers(con: duckdb.DuckDBPyConnection, spark: Any, texts: list[str]) -> None:
+    attribute, _ = spark_modules()
+    addresses = pa.table({"a": pa.array(sorted(set(texts)), pa.string())})
+    con.from_arrow(addresses).create("batch_addresses")
+    sql.run(con, "ingest/ip_numbers").fetchall()
+    spark.createDataFrame(addresses.to_pylist(), schema="a string").createOrReplaceTempView(
+        "batch_addresses"
+    )
+    attribute.run(spark, "ingest/ip_numbers")
+    on_duckdb = {(r["addr"], r["hi"], r["lo"]) for r in duckdb_rows(con, "ip_numbers")}
+    on_spark = {(r["addr"], r["hi"], r["lo"]) for r in spark_rows(spark, "ip_numbers")}
+    assert on_spark == on_duckdb
+    want = set()
+    for text in set(texts):
+        value = reference_value(text)
+        if value is not None:
+            want.add((text, *hi_lo(value)))
+    assert on_spark == want
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.one_of(address_texts(), address_like), min_size=50, max_size=150))
+def test_address_parsing_on_both_engines(spark: Any, texts: list[str]) -> None:
+    """The same macros' Spark forms give the numbers of DuckDB's and of Python's ipaddress, for
+    the address texts of test_ip_numbers.py (every spelling, near misses) and its edge cases."""
+    con = flowsg.connect(":memory:")
+    try:
+        ip_numbers(con, spark, texts + [text for text, _ in EDGE_CASES])
+    finally:
+        con.close()

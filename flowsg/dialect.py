@@ -10,19 +10,25 @@ engine-specific parts, all of them here and in ``queries/dialect/spark/``:
   holds the same macros written in Spark SQL (same file names, same ``CREATE OR REPLACE TEMP
   MACRO`` form) and every call is expanded inline: ``flowsg_sorted_ids(x)`` (sorting a list,
   ``list_sort`` / ``array_sort``) and the table macro ``flowsg_ports()`` (the ports 0-65535,
-  ``range()`` in both, with different column names).
-* **Whole-text regular expressions.** DuckDB's ``regexp_full_match(x, 're')`` becomes
-  ``x RLIKE '^(?:re)\\z'`` (:func:`_full_match`).
+  ``range()`` in both, with different column names), used by the attribution; and the primitives
+  of address parsing, ``flowsg_ipv4_num``, ``flowsg_hex`` and ``flowsg_to_hex``, with which
+  ``ingest/ip_numbers`` runs on Spark too.
+* **Whole-text regular expressions.** ``regexp_full_match(x, 'p')`` becomes
+  ``x RLIKE '^(?:p)\\z'`` (Spark's RLIKE matches anywhere in the text; ``\\z``, not ``$``, which
+  in Java also matches before a final line terminator).
+* **Numbering rows.** ``row_number() OVER ()`` (the keys' ids, in no particular order) becomes
+  ``monotonically_increasing_id() + 1``: Spark numbers rows only in an ordered window.
 * **Replaced statements.** A statement DuckDB runs in a way Spark cannot has a Spark version under
   ``queries/dialect/spark/<stage>/<name>.sql``, in the same shared dialect. There is one:
   ``match/assign_keys`` updates ``flow_records.key_id`` by DuckDB's ``rowid``; on Spark the records
   are written again with their key by a join. DuckDB's ``rowid`` column is dropped from Spark's
   projections (only that statement reads it).
-* **Tables.** ``CREATE [TEMP] TABLE x AS q`` becomes a cached temporary view on Spark (``CACHE
-  TABLE x AS q``: computed once, then reused, which is what the temporary tables are for);
-  ``CREATE VIEW`` a temporary view. :class:`SparkStatement` keeps the parts apart for the runner
-  (:mod:`flowsg.spark.attribute`), which also expands ``t.* EXCLUDE (...)`` into column names
-  (:func:`expand_stars`) because not every Spark version has ``* EXCEPT``.
+* **Tables.** ``CREATE [TEMP] TABLE x AS q`` becomes a temporary view on Spark that is computed
+  once and kept (``CACHE TABLE x AS q``; the runner takes a local checkpoint, which also cuts the
+  plan), which is what the tables are for; ``CREATE VIEW`` a temporary view, resolved when read.
+  :class:`SparkStatement` keeps the parts apart for the runner (:mod:`flowsg.spark.attribute`),
+  which also expands ``t.* EXCLUDE (...)`` into column names (:func:`expand_stars`) because not
+  every Spark version has ``* EXCEPT``.
 
 Everything else (list aggregation ``list`` -> ``collect_list``, ``IS NOT DISTINCT FROM``, casts,
 ``NULLS LAST`` orderings, identifiers) is sqlglot's ordinary DuckDB -> Spark translation. Results
@@ -121,8 +127,9 @@ def spark_statement(name: str) -> SparkStatement:
 
     tree = sqlglot.parse_one(source(name, "spark"), read="duckdb")
     tree = _expand_macros(tree, macros("spark"))
-    tree = tree.transform(_full_match)
     tree = _drop_rowid(tree)
+    tree = _number_rows(tree)
+    tree = _full_matches(tree)
     target: str | None = None
     cached = False
     body: exp.Expr = tree
@@ -190,20 +197,6 @@ def _expand_macros(tree: exp.Expr, found: dict[str, Macro]) -> exp.Expr:
     return tree.transform(rewrite)
 
 
-def _full_match(node: exp.Expr) -> exp.Expr:
-    """DuckDB's ``regexp_full_match(x, 're')`` (the whole text matches) as Spark's ``x RLIKE
-    '^(?:re)\\z'`` (RLIKE finds a match anywhere; Java's '$' would also match before a final line
-    terminator, '\\z' only at the end). Used by ``ingest/ip_numbers``."""
-    from sqlglot import exp
-
-    if isinstance(node, exp.RegexpFullMatch):
-        pattern = node.expression
-        if isinstance(pattern, exp.Literal) and pattern.is_string:
-            anchored = exp.Literal.string("^(?:" + pattern.this + ")\\z")
-            return exp.RegexpLike(this=node.this, expression=anchored)
-    return node
-
-
 def _drop_rowid(tree: exp.Expr) -> exp.Expr:
     """DuckDB's ``rowid`` pseudo-column left out of every projection (Spark has no row ids)."""
     from sqlglot import exp
@@ -212,6 +205,46 @@ def _drop_rowid(tree: exp.Expr) -> exp.Expr:
         kept = [e for e in select.expressions if not _is_rowid(e.unalias())]
         select.set("expressions", kept)
     return tree
+
+
+def _number_rows(tree: exp.Expr) -> exp.Expr:
+    """``row_number() OVER ()`` (rows numbered in no particular order, 1, 2, ...) becomes
+    ``monotonically_increasing_id() + 1``: Spark's row_number needs an ordered window (which
+    would move every row to one partition); its ids are unique and at least 1, not consecutive.
+    The numbers are computed once: the statements that number rows create tables, which the
+    runner checkpoints."""
+    from sqlglot import exp
+
+    def rewrite(node: exp.Expr) -> exp.Expr:
+        if (
+            isinstance(node, exp.Window)
+            and isinstance(node.this, exp.RowNumber)
+            and not node.args.get("partition_by")
+            and not node.args.get("order")
+        ):
+            mono = exp.Anonymous(this="monotonically_increasing_id", expressions=[])
+            return exp.Paren(this=exp.Add(this=mono, expression=exp.Literal.number(1)))
+        return node
+
+    return tree.transform(rewrite)
+
+
+def _full_matches(tree: exp.Expr) -> exp.Expr:
+    """``regexp_full_match(x, 'p')`` (DuckDB: the whole text matches) becomes ``x RLIKE
+    '^(?:p)\\z'`` (Spark's RLIKE finds the pattern anywhere; Java's ``$`` would also match before
+    a final line terminator: '10.0.0.5\\r' is not an address). The pattern must be a literal."""
+    from sqlglot import exp
+
+    def rewrite(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.RegexpFullMatch):
+            pattern = node.expression
+            if not isinstance(pattern, exp.Literal) or not pattern.is_string:
+                raise ValueError("regexp_full_match needs a literal pattern on Spark")
+            anchored = exp.Literal.string(f"^(?:{pattern.this})\\z")
+            return exp.RegexpLike(this=node.this.copy(), expression=anchored)
+        return node
+
+    return tree.transform(rewrite)
 
 
 def _is_rowid(node: exp.Expr) -> bool:

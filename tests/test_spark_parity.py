@@ -3,10 +3,12 @@
 Both engines run the same steps (flowsg.match.STEPS, flowsg.verdict.STEPS and SWAP) from the same
 files of queries/, Spark through flowsg.dialect. The records are loaded by flowsg's DuckDB ingest
 and handed to Spark (flowsg.spark.tables) before DuckDB attributes them; then every record's row
-of `flows` (every column), the keys' `flow_verdicts`, `rule_usage` and the counts by verdict must
-be identical, and `flows` and `rule_usage` must have the same columns and types on both.
+of `flows` (every column), the keys' `flow_verdicts` (but for the keys' numbers, which each engine
+gives in its own order), `rule_usage` and the counts by verdict must be identical, and `flows`
+and `rule_usage` must have the same columns and types on both.
 
-Cases: the sample scenario (sample_logs/, with its network ACLs, IPv6, NODATA, BPA rejects), and
+Cases: the sample scenario (sample_logs/, with its network ACLs, IPv6, NODATA, BPA rejects), the
+hand-made network ACL cases of test_nacl.py, and
 random snapshots and records from the generators of test_matcher_reference.py (the ones the
 brute-force reference is checked on). A Spark run costs seconds whatever its size, so each
 Hypothesis example puts several random cases into one database: every identifier of case i
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,8 +38,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 import reference_matcher as ref
+import test_nacl as nacl_cases
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from test_ip_numbers import EDGE_CASES, address_like, address_texts, hi_lo, reference_value
 from test_matcher_reference import cases
 
 import flowsg
@@ -74,6 +80,16 @@ def test_every_attribution_step_has_a_spark_form(name: str) -> None:
         assert stmt.target is None
     else:
         assert stmt.target is not None
+
+
+def test_importing_flowsg_imports_neither_pyspark_nor_sqlglot() -> None:
+    code = (
+        "import sys, flowsg, flowsg.dialect, flowsg.spark; "
+        "flowsg.dialect.statement('match/flow_keys'); "
+        "print(sorted(m for m in ('pyspark', 'sqlglot') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_the_duckdb_path_is_the_queries_themselves() -> None:
@@ -144,6 +160,10 @@ def by(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: tuple((r[k] is None, r[k] or 0) for k in keys))
 
 
+def without_key_ids(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(repr(sorted((k, v) for k, v in r.items() if k != "key_id")) for r in rows)
+
+
 def spark_schema(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
     rel = con.table(table)
     return [(c, SPARK_TYPES[str(t)]) for c, t in zip(rel.columns, rel.types, strict=True)]
@@ -167,8 +187,9 @@ def attribute_both(con: duckdb.DuckDBPyConnection, spark: Any) -> None:
     assert len(got) == len(want)
     for g, w in zip(got, want, strict=True):
         assert g == w, f"{w['source_file']}:{w['line_number']}"
-    assert by(spark_rows(spark, "flow_verdicts"), "key_id") == by(
-        duckdb_rows(con, "flow_verdicts"), "key_id"
+    # the keys are numbered differently (in no particular order); what they hold is the same
+    assert without_key_ids(spark_rows(spark, "flow_verdicts")) == without_key_ids(
+        duckdb_rows(con, "flow_verdicts")
     )
     assert by(spark_rows(spark, "rule_usage"), "rule_id") == by(
         duckdb_rows(con, "rule_usage"), "rule_id"
@@ -183,6 +204,23 @@ def test_sample_scenario_on_both_engines(spark: Any) -> None:
         attribute_both(con, spark)
         verdicts = {r["verdict"] for r in spark_rows(spark, "flows")}
         assert {"allowed", "return", "no_rule", "blocked_elsewhere", "skipped"} <= verdicts
+    finally:
+        con.close()
+
+
+def test_network_acl_cases_on_both_engines(spark: Any, tmp_path: Path) -> None:
+    """The hand-made network ACL cases of test_nacl.py (first match, default and associated
+    ACLs, IPv6 `*` rules, port ranges, same-subnet traffic, BPA)."""
+    log, snap = nacl_cases.write_case(
+        tmp_path, **nacl_cases.CASE, records=[r for r, _, _ in nacl_cases.EXPECTED]
+    )
+    con = flowsg.connect(":memory:")
+    try:
+        flowsg.load(con, [log])
+        flowsg.load_snapshot(con, snap)
+        attribute_both(con, spark)
+        reasons = {r["reason"] for r in spark_rows(spark, "flows")}
+        assert any(r and "network ACL" in r for r in reasons)
     finally:
         con.close()
 
@@ -242,3 +280,38 @@ def test_random_snapshots_and_records_on_both_engines(
             attribute_both(con, spark)
         finally:
             con.close()
+
+
+# --- address parsing: ingest/ip_numbers with the Spark forms of its macros ---------------------
+
+
+def ip_numbers(con: duckdb.DuckDBPyConnection, spark: Any, texts: list[str]) -> None:
+    attribute, _ = spark_modules()
+    addresses = pa.table({"a": pa.array(sorted(set(texts)), pa.string())})
+    con.from_arrow(addresses).create("batch_addresses")
+    sql.run(con, "ingest/ip_numbers").fetchall()
+    spark.createDataFrame(addresses.to_pylist(), schema="a string").createOrReplaceTempView(
+        "batch_addresses"
+    )
+    attribute.run(spark, "ingest/ip_numbers")
+    on_duckdb = {(r["addr"], r["hi"], r["lo"]) for r in duckdb_rows(con, "ip_numbers")}
+    on_spark = {(r["addr"], r["hi"], r["lo"]) for r in spark_rows(spark, "ip_numbers")}
+    assert on_spark == on_duckdb
+    want = set()
+    for text in set(texts):
+        value = reference_value(text)
+        if value is not None:
+            want.add((text, *hi_lo(value)))
+    assert on_spark == want
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.one_of(address_texts(), address_like), min_size=50, max_size=150))
+def test_address_parsing_on_both_engines(spark: Any, texts: list[str]) -> None:
+    """The same macros' Spark forms give the numbers of DuckDB's and of Python's ipaddress, for
+    the address texts of test_ip_numbers.py (every spelling, near misses) and its edge cases."""
+    con = flowsg.connect(":memory:")
+    try:
+        ip_numbers(con, spark, texts + [text for text, _ in EDGE_CASES])
+    finally:
+        con.close()

@@ -14,15 +14,18 @@ Input contract (temporary views, or tables, of the SparkSession):
 ``match/assign_keys``, has a Spark version, see :mod:`flowsg.dialect`) and leaves these temporary
 views, with the columns, names and types of DuckDB's:
 
-* ``flows``: every record with direction, verdict, matched_rule_ids and reason (a view over the
-  cached ``flow_records``, now with each record's key_id, and ``flow_verdicts``);
-* ``flow_verdicts`` (cached): per key, what its records take from it;
-* ``rule_usage`` (cached): per rule of the snapshot, the traffic it carried;
-* the intermediate tables of the steps (``flow_keys``, ``key_matches``, ...), cached while reused.
+* ``flows``: every record with direction, verdict, matched_rule_ids and reason (a view over
+  ``flow_rows``, which this module creates first as a load does on DuckDB, and ``flow_verdicts``);
+* ``flow_verdicts``: per key, what its records take from it;
+* ``rule_usage``: per rule of the snapshot, the traffic it carried;
+* the intermediate tables of the steps (``flow_keys``, ``key_matches``, ...).
 
-``flow_records`` is replaced by the records with their key (the input view is read once, by
-that step; unpersist it afterwards if it was cached). There is no transaction: a failure leaves
-the views of the steps that ran.
+What DuckDB makes a table is computed once and kept (a local checkpoint: in the executors'
+storage, not written anywhere). ``flow_records`` is replaced by the records with their key_id
+(``match/assign_keys``), kept the same way. The input ``flow_records`` is read by three steps
+(``reject_pairs``, ``flow_keys``, ``assign_keys``): cache it first when reading it is costly, and
+unpersist it afterwards. There is no transaction: a failure leaves the views of the steps that
+ran. Works with ``spark.sql.ansi.enabled`` on (Spark 4's default) or off (3.5's).
 """
 
 from __future__ import annotations
@@ -40,9 +43,9 @@ their file's path), which the view ``flows`` reads."""
 
 
 def run(spark: SparkSession, name: str) -> DataFrame:
-    """Run one statement of ``queries/`` on Spark. A CREATE TABLE becomes a cached temporary view,
-    a CREATE VIEW a temporary view (resolved when it is read, as DuckDB's views are); a query
-    gives its DataFrame."""
+    """Run one statement of ``queries/`` on Spark. A CREATE TABLE becomes a temporary view computed
+    now and kept (a local checkpoint), a CREATE VIEW a temporary view (resolved when it is read,
+    as DuckDB's views are); a query gives its DataFrame."""
     stmt = dialect.spark_statement(name)
 
     def columns(view: str) -> list[str]:

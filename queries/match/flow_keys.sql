@@ -3,31 +3,13 @@
 -- that differ only in the client's ephemeral port share one key. Each key carries its records'
 -- count, packets, bytes and time span. Records with log-status NODATA/SKIPDATA are not keys.
 -- GROUP BY ALL (DuckDB, Spark 3.4+) groups by every column that is not an aggregate, so the key
--- columns are listed once. The keys are numbered in the order of their columns: the same numbers
--- on every engine and every run (Spark numbers rows only in a given order).
+-- columns are listed once. The keys are numbered in no particular order (Spark, which numbers
+-- rows only in a given order, numbers them with monotonically_increasing_id() + 1: see
+-- flowsg/dialect.py); 0 is never a key.
 -- Reads: keyed_flows. Writes: temp table flow_keys. Params: none.
 CREATE OR REPLACE TEMP TABLE flow_keys AS
 SELECT
-    CAST(
-        row_number() OVER (
-            ORDER BY
-                g.interface_id,
-                g.protocol,
-                g.srcaddr_hi,
-                g.srcaddr_lo,
-                g.dstaddr_hi,
-                g.dstaddr_lo,
-                g.src_family,
-                g.dst_family,
-                g.srcport_class,
-                g.dstport_class,
-                g.src_below,
-                g.flow_direction,
-                g.action,
-                g.tcp_open,
-                g.paired
-        ) AS BIGINT
-    ) AS key_id,
+    row_number() OVER () AS key_id,
     g.*
 FROM (
     SELECT

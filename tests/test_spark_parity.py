@@ -225,6 +225,29 @@ def test_network_acl_cases_on_both_engines(spark: Any, tmp_path: Path) -> None:
         con.close()
 
 
+def test_missing_inputs_are_named(spark: Any) -> None:
+    from flowsg.errors import DatabaseError
+
+    attribute, tables = spark_modules()
+    con = flowsg.connect(":memory:")
+    try:
+        for name in ("ingest/create_flow_records", "ingest/create_source_files"):
+            sql.run(con, name).fetchall()
+        flowsg.load_snapshot(con, SAMPLE / "snapshot")
+        tables.snapshot_to_spark(con, spark)
+        tables.records_to_spark(con, spark)
+        spark.catalog.dropTempView("nacl_associations")
+        with pytest.raises(DatabaseError, match=r"no table or view nacl_associations \(hint"):
+            attribute.attribute(spark)
+        tables.snapshot_to_spark(con, spark)
+        spark.createDataFrame([(1,)], schema="file_id int").createOrReplaceTempView("source_files")
+        lacks = r"source_files lacks the column\(s\) source_file \(hint"
+        with pytest.raises(DatabaseError, match=lacks):
+            attribute.attribute(spark)
+    finally:
+        con.close()
+
+
 def tagged(table: pa.Table, case: int) -> pa.Table:
     """A table of case `case` with its identifiers made its own: every VARCHAR column named
     *_id and the file path prefixed with c<case>-, file numbers moved by 1000 per case."""

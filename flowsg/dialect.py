@@ -14,7 +14,8 @@ engine-specific parts, all of them here and in ``queries/dialect/spark/``:
   of address parsing, ``flowsg_ipv4_num``, ``flowsg_hex`` and ``flowsg_to_hex``, with which
   ``ingest/ip_numbers`` runs on Spark too.
 * **Whole-text regular expressions.** ``regexp_full_match(x, 'p')`` becomes
-  ``x RLIKE '^(?:p)$'`` (Spark's RLIKE matches anywhere in the text).
+  ``x RLIKE '^(?:p)\\z'`` (Spark's RLIKE matches anywhere in the text; ``\\z``, not ``$``, which
+  in Java also matches before a final line terminator).
 * **Numbering rows.** ``row_number() OVER ()`` (the keys' ids, in no particular order) becomes
   ``monotonically_increasing_id() + 1``: Spark numbers rows only in an ordered window.
 * **Replaced statements.** A statement DuckDB runs in a way Spark cannot has a Spark version under
@@ -229,8 +230,9 @@ def _number_rows(tree: exp.Expr) -> exp.Expr:
 
 
 def _full_matches(tree: exp.Expr) -> exp.Expr:
-    """``regexp_full_match(x, 'p')`` (DuckDB: the whole text matches) becomes ``x RLIKE '^(?:p)$'``
-    (Spark's RLIKE finds the pattern anywhere). The pattern must be a literal."""
+    """``regexp_full_match(x, 'p')`` (DuckDB: the whole text matches) becomes ``x RLIKE
+    '^(?:p)\\z'`` (Spark's RLIKE finds the pattern anywhere; Java's ``$`` would also match before
+    a final line terminator: '10.0.0.5\\r' is not an address). The pattern must be a literal."""
     from sqlglot import exp
 
     def rewrite(node: exp.Expr) -> exp.Expr:
@@ -238,7 +240,7 @@ def _full_matches(tree: exp.Expr) -> exp.Expr:
             pattern = node.expression
             if not isinstance(pattern, exp.Literal) or not pattern.is_string:
                 raise ValueError("regexp_full_match needs a literal pattern on Spark")
-            anchored = exp.Literal.string(f"^(?:{pattern.this})$")
+            anchored = exp.Literal.string(f"^(?:{pattern.this})\\z")
             return exp.RegexpLike(this=node.this.copy(), expression=anchored)
         return node
 

@@ -335,6 +335,8 @@ def test_address_parsing_on_both_engines(spark: Any, texts: list[str]) -> None:
     the address texts of test_ip_numbers.py (every spelling, near misses) and its edge cases."""
     con = flowsg.connect(":memory:")
     try:
-        ip_numbers(con, spark, texts + [text for text, _ in EDGE_CASES])
+        # a final line terminator: Java's $ would match before it, RE2's full match does not
+        trailing = ["10.0.0.5\n", "10.0.0.5\r", "::1\n", "::ffff:1.2.3.4\n"]
+        ip_numbers(con, spark, texts + [text for text, _ in EDGE_CASES] + trailing)
     finally:
         con.close()

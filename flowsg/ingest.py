@@ -1,5 +1,5 @@
-"""Stage 1, ingest: flow-log files into the tables ``flow_records`` (read through the view
-``flows``), ``malformed`` and ``files``.
+"""Stage 1, ingest: flow-log files into the tables ``flow_store`` (read through the views
+``flow_records`` and ``flows``), ``malformed`` and ``files``.
 
 Python only finds files and decompresses them in large blocks (no per-line Python). A plain
 block is split into fields by Arrow's CSV reader (_fast_fields); any other block is cut into lines
@@ -225,9 +225,11 @@ def _load_all(
     append: bool,
     progress: ProgressCallback | None,
 ) -> list[_FileStats]:
+    _migrate(con)
     for table in LOADED_TABLES:
         sql.run(con, f"ingest/create_{table}").fetchall()  # if it does not exist yet
         sql.run(con, f"ingest/create_{table}_loading").fetchall()
+    sql.run(con, "ingest/flow_records_view").fetchall()
     _number_files(con, walked.files)
     stats = [_FileStats(path, "unreadable", error=reason) for path, reason in walked.unreadable]
     batches = _Batches(con)
@@ -262,8 +264,49 @@ def _number_files(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> None:
     sql.run(con, "ingest/insert_source_files").fetchall()
 
 
-LOADED_TABLES = ("flow_records", "source_files", "malformed", "files")
+LOADED_TABLES = ("flow_store", "source_files", "malformed", "files")
 """The tables a load writes, each through its staging table <table>_loading."""
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """A database of an earlier version keeps its records in the table flow_records (every
+    column): it becomes flow_store, and flow_records the view over it."""
+    if _kind(con, "flow_records") == "BASE TABLE" and _kind(con, "flow_store") is None:
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            sql.run(con, "ingest/migrate_flow_records").fetchall()
+            sql.run(con, "ingest/flow_records_view").fetchall()
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            _rollback(con)
+            raise
+
+
+def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """'VIEW' or 'BASE TABLE' for a name in the database, None when there is none."""
+    kinds = [kind for (kind,) in sql.fetchall(con, "ingest/relation_kind", {"name": name})]
+    return kinds[0] if kinds else None
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    """A table's or view's columns and their types, in order."""
+    return dict(sql.fetchall(con, "ingest/table_columns", {"name": name}))
+
+
+def _widen(
+    con: duckdb.DuckDBPyConnection, table: str, has: set[str], columns: Iterable[str]
+) -> None:
+    """Give a flow store table the columns it lacks (`has`: those it has; updated), with the
+    types of the view flow_records, where only its columns are found."""
+    missing = [c for c in columns if c not in has]
+    if not missing:
+        return
+    types = _columns(con, "flow_records")
+    for column in missing:
+        sql.run_template(
+            con, "ingest/add_store_column", table=table, column=column, type=types[column]
+        )
+        has.add(column)
 
 
 def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
@@ -276,11 +319,15 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
         sql.run(con, "ingest/drop_flow_verdicts").fetchall()
         for table in LOADED_TABLES:
             if append:
+                if table == "flow_store":  # first the columns of fields new to it
+                    has = set(_columns(con, "flow_store"))
+                    _widen(con, "flow_store", has, _columns(con, "flow_store_loading"))
                 sql.run(con, f"ingest/append_{table}").fetchall()
                 sql.run(con, f"ingest/drop_{table}_loading").fetchall()
             else:
                 sql.run(con, f"ingest/drop_{table}").fetchall()
                 sql.run(con, f"ingest/rename_{table}").fetchall()
+        sql.run(con, "ingest/flow_records_view").fetchall()
         sql.run(con, "ingest/flow_rows_view").fetchall()
         sql.run(con, "ingest/flows_view").fetchall()
         con.execute("COMMIT").fetchall()
@@ -291,8 +338,7 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
 
 def _drop_flows(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the view `flows`, or the table of that name a database of an earlier version holds."""
-    kinds = [kind for (kind,) in sql.fetchall(con, "ingest/flows_kind")]
-    legacy = any(kind != "VIEW" for kind in kinds)
+    legacy = _kind(con, "flows") == "BASE TABLE"
     sql.run(con, "ingest/drop_flows_table" if legacy else "ingest/drop_flows").fetchall()
 
 
@@ -416,6 +462,7 @@ class _Batches:
         self.files: dict[str, _FileStats] = {}
         self.pending: dict[tuple[str, LogFormat], list[pa.Table]] = {}
         self.sizes: dict[tuple[str, LogFormat], int] = {}
+        self.stored = set(_columns(con, "flow_store_loading"))  # the columns it has
 
     def add(self, path: str, lines: pa.Array[Any], first: int, fmt: LogFormat) -> None:
         n = len(lines)
@@ -484,7 +531,8 @@ class _Batches:
         sql.run(self.con, "ingest/ip_numbers").fetchall()
         sql.run(self.con, "ingest/convert").fetchall()
         rows = dict(sql.fetchall(self.con, "ingest/batch_files"))
-        [(inserted,)] = sql.run(self.con, "ingest/insert_flows").fetchall()
+        _widen(self.con, "flow_store_loading", self.stored, params["columns"])
+        [(inserted,)] = sql.run(self.con, "ingest/insert_flows", params).fetchall()
         rejected: Counter[str] = Counter()
         if inserted < sum(rows.values()):  # else every row was a record: nothing to quarantine
             rejected.update(f for (f,) in sql.run(self.con, malformed, params).fetchall())

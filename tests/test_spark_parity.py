@@ -231,8 +231,9 @@ def test_missing_inputs_are_named(spark: Any) -> None:
     attribute, tables = spark_modules()
     con = flowsg.connect(":memory:")
     try:
-        for name in ("ingest/create_flow_records", "ingest/create_source_files"):
-            sql.run(con, name).fetchall()
+        for statements in attribute.INPUTS.values():
+            for name in statements:
+                sql.run(con, name).fetchall()
         flowsg.load_snapshot(con, SAMPLE / "snapshot")
         tables.snapshot_to_spark(con, spark)
         tables.records_to_spark(con, spark)
@@ -275,15 +276,14 @@ def merged_cases(tmp: Path, drawn: Sequence[tuple[ref.Snap, list[dict[str, Any]]
         finally:
             one.close()
     con = flowsg.connect(":memory:")
-    for name in ("ingest/create_flow_records", "ingest/create_source_files"):
-        sql.run(con, name).fetchall()
     for table, pieces in parts.items():
         combined = pa.concat_tables(pieces)
-        if table in RECORD_TABLES:
-            con.from_arrow(combined).insert_into(table)
+        if table == "flow_records":  # a view of the stored records, and their row in flow_store
+            con.from_arrow(combined.drop_columns(["record_row"])).create("flow_store")
         else:
             con.from_arrow(combined).create(table)
-    sql.run(con, "ingest/flow_rows_view").fetchall()
+    for name in ("ingest/flow_records_view", "ingest/flow_rows_view"):
+        sql.run(con, name).fetchall()
     return con
 
 

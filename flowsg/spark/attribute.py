@@ -3,9 +3,9 @@ from the same ``queries/`` through :func:`flowsg.dialect.spark_statement`.
 
 Input contract (temporary views, or tables, of the SparkSession):
 
-* ``flow_records`` and ``source_files`` with the columns of the DuckDB tables of the same names
-  (``queries/ingest/create_flow_records.sql``, ``create_source_files.sql``; ``key_id`` may be 0
-  or NULL: it is recomputed);
+* ``flow_records`` and ``source_files`` with the columns of DuckDB's view and table of the same
+  names (``queries/ingest/flow_records_view.sql``, ``create_source_files.sql``; ``key_id`` may be
+  0 or NULL: it is recomputed; ``record_row``, DuckDB's storage row, is not needed);
 * the snapshot tables of :data:`flowsg.snapshot.TABLES` with the columns DuckDB gives them
   (:func:`flowsg.spark.tables.snapshot_to_spark` hands them over from a DuckDB connection).
 
@@ -32,10 +32,10 @@ from __future__ import annotations
 
 from functools import cache
 
-import duckdb
 from pyspark.sql import DataFrame, SparkSession
 
 from .. import dialect, sql
+from ..db import connect
 from ..errors import DatabaseError
 from ..match import STEPS as MATCH_STEPS
 from ..snapshot import TABLES as SNAPSHOT_TABLES
@@ -69,21 +69,27 @@ def run(spark: SparkSession, name: str) -> DataFrame:
 
 
 INPUTS = {
-    "flow_records": "ingest/create_flow_records",
-    "source_files": "ingest/create_source_files",
+    "flow_records": ("ingest/create_flow_store", "ingest/flow_records_view"),
+    "source_files": ("ingest/create_source_files",),
 }
-"""The record tables of the input, and the statements that create them on DuckDB."""
+"""The record tables of the input, and the statements that create them (empty) on DuckDB."""
+
+OPTIONAL_COLUMNS = ("record_row",)
+"""Columns of DuckDB's flow_records that Spark's input need not have (record_row: the record's row
+in DuckDB's flow_store, by which DuckDB writes key_id; Spark writes the records again instead)."""
 
 
 @cache
 def record_columns() -> dict[str, tuple[str, ...]]:
-    """The columns of the input tables flow_records and source_files, as DuckDB creates them."""
-    con = duckdb.connect(":memory:")
+    """The columns the input tables flow_records and source_files must have: DuckDB's."""
+    con = connect(":memory:")
     try:
         out = {}
-        for table, create in INPUTS.items():
-            sql.run(con, create).fetchall()
-            out[table] = tuple(con.table(table).columns)
+        for table, statements in INPUTS.items():
+            for name in statements:
+                sql.run(con, name).fetchall()
+            columns = con.table(table).columns
+            out[table] = tuple(c for c in columns if c not in OPTIONAL_COLUMNS)
         return out
     finally:
         con.close()

@@ -20,9 +20,8 @@ engine-specific parts, all of them here and in ``queries/dialect/spark/``:
   ``monotonically_increasing_id() + 1``: Spark numbers rows only in an ordered window.
 * **Replaced statements.** A statement DuckDB runs in a way Spark cannot has a Spark version under
   ``queries/dialect/spark/<stage>/<name>.sql``, in the same shared dialect. There is one:
-  ``match/assign_keys`` updates ``flow_records.key_id`` by DuckDB's ``rowid``; on Spark the records
-  are written again with their key by a join. DuckDB's ``rowid`` column is dropped from Spark's
-  projections (only that statement reads it).
+  ``match/assign_keys`` updates ``flow_store.key_id`` by DuckDB's ``rowid`` (``record_row``);
+  on Spark the records are written again with their key by the same join.
 * **Tables.** ``CREATE [TEMP] TABLE x AS q`` becomes a temporary view on Spark that is computed
   once and kept (``CACHE TABLE x AS q``; the runner takes a local checkpoint, which also cuts the
   plan), which is what the tables are for; ``CREATE VIEW`` a temporary view, resolved when read.
@@ -127,7 +126,6 @@ def spark_statement(name: str) -> SparkStatement:
 
     tree = sqlglot.parse_one(source(name, "spark"), read="duckdb")
     tree = _expand_macros(tree, macros("spark"))
-    tree = _drop_rowid(tree)
     tree = _number_rows(tree)
     tree = _full_matches(tree)
     target: str | None = None
@@ -197,16 +195,6 @@ def _expand_macros(tree: exp.Expr, found: dict[str, Macro]) -> exp.Expr:
     return tree.transform(rewrite)
 
 
-def _drop_rowid(tree: exp.Expr) -> exp.Expr:
-    """DuckDB's ``rowid`` pseudo-column left out of every projection (Spark has no row ids)."""
-    from sqlglot import exp
-
-    for select in tree.find_all(exp.Select):
-        kept = [e for e in select.expressions if not _is_rowid(e.unalias())]
-        select.set("expressions", kept)
-    return tree
-
-
 def _number_rows(tree: exp.Expr) -> exp.Expr:
     """``row_number() OVER ()`` (rows numbered in no particular order, 1, 2, ...) becomes
     ``monotonically_increasing_id() + 1``: Spark's row_number needs an ordered window (which
@@ -245,12 +233,6 @@ def _full_matches(tree: exp.Expr) -> exp.Expr:
         return node
 
     return tree.transform(rewrite)
-
-
-def _is_rowid(node: exp.Expr) -> bool:
-    from sqlglot import exp
-
-    return isinstance(node, exp.Column) and node.name.lower() == "rowid"
 
 
 def expand_stars(text: str, columns: Callable[[str], Sequence[str]]) -> str:

@@ -1,5 +1,5 @@
-"""Stage 1, ingest: flow-log files into the tables ``flow_records`` (read through the view
-``flows``), ``malformed`` and ``files``.
+"""Stage 1, ingest: flow-log files into the tables ``flow_store`` (read through the views
+``flow_records`` and ``flows``), ``malformed`` and ``files``.
 
 Python only finds files and decompresses them in large blocks (no per-line Python). A plain
 block is split into fields by Arrow's CSV reader (_fast_fields); any other block is cut into lines
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import importlib
 import io
 import os
 import queue
@@ -40,6 +41,20 @@ from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from .files import not_utf8, printable, walk_tree
 from .logformat import DEFAULT, LogFormat, header_format, parse_log_format
 from .sources import ChunkStream, RemoteFile, SourceOptions, expand, is_remote, select, with_format
+
+
+def _inflate_module() -> Any:
+    """ISA-L's inflate (the same API and results as zlib's, about twice as fast), else zlib's on a
+    platform without its wheels (the dependency is limited to those that have them)."""
+    try:
+        return importlib.import_module("isal.isal_zlib")
+    except ImportError:
+        return zlib
+
+
+_inflate: Any = _inflate_module()
+_READ_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error, _inflate.error)
+"""What reading a file may raise: a read error, a truncated or a corrupt gzip stream."""
 
 MAX_LINE_BYTES = 65_536
 """Longest line loaded, in bytes; a longer one is quarantined as "line too long" (documented)."""
@@ -225,9 +240,11 @@ def _load_all(
     append: bool,
     progress: ProgressCallback | None,
 ) -> list[_FileStats]:
+    _migrate(con)
     for table in LOADED_TABLES:
         sql.run(con, f"ingest/create_{table}").fetchall()  # if it does not exist yet
         sql.run(con, f"ingest/create_{table}_loading").fetchall()
+    sql.run(con, "ingest/flow_records_view").fetchall()
     _number_files(con, walked.files)
     stats = [_FileStats(path, "unreadable", error=reason) for path, reason in walked.unreadable]
     batches = _Batches(con)
@@ -262,8 +279,49 @@ def _number_files(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> None:
     sql.run(con, "ingest/insert_source_files").fetchall()
 
 
-LOADED_TABLES = ("flow_records", "source_files", "malformed", "files")
+LOADED_TABLES = ("flow_store", "source_files", "malformed", "files")
 """The tables a load writes, each through its staging table <table>_loading."""
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """A database of an earlier version keeps its records in the table flow_records (every
+    column): it becomes flow_store, and flow_records the view over it."""
+    if _kind(con, "flow_records") == "BASE TABLE" and _kind(con, "flow_store") is None:
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            sql.run(con, "ingest/migrate_flow_records").fetchall()
+            sql.run(con, "ingest/flow_records_view").fetchall()
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            _rollback(con)
+            raise
+
+
+def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """'VIEW' or 'BASE TABLE' for a name in the database, None when there is none."""
+    kinds = [kind for (kind,) in sql.fetchall(con, "ingest/relation_kind", {"name": name})]
+    return kinds[0] if kinds else None
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    """A table's or view's columns and their types, in order."""
+    return dict(sql.fetchall(con, "ingest/table_columns", {"name": name}))
+
+
+def _widen(
+    con: duckdb.DuckDBPyConnection, table: str, has: set[str], columns: Iterable[str]
+) -> None:
+    """Give a flow store table the columns it lacks (`has`: those it has; updated), with the
+    types of the view flow_records, where only its columns are found."""
+    missing = [c for c in columns if c not in has]
+    if not missing:
+        return
+    types = _columns(con, "flow_records")
+    for column in missing:
+        sql.run_template(
+            con, "ingest/add_store_column", table=table, column=column, type=types[column]
+        )
+        has.add(column)
 
 
 def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
@@ -276,11 +334,15 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
         sql.run(con, "ingest/drop_flow_verdicts").fetchall()
         for table in LOADED_TABLES:
             if append:
+                if table == "flow_store":  # first the columns of fields new to it
+                    has = set(_columns(con, "flow_store"))
+                    _widen(con, "flow_store", has, _columns(con, "flow_store_loading"))
                 sql.run(con, f"ingest/append_{table}").fetchall()
                 sql.run(con, f"ingest/drop_{table}_loading").fetchall()
             else:
                 sql.run(con, f"ingest/drop_{table}").fetchall()
                 sql.run(con, f"ingest/rename_{table}").fetchall()
+        sql.run(con, "ingest/flow_records_view").fetchall()
         sql.run(con, "ingest/flow_rows_view").fetchall()
         sql.run(con, "ingest/flows_view").fetchall()
         con.execute("COMMIT").fetchall()
@@ -291,8 +353,7 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
 
 def _drop_flows(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the view `flows`, or the table of that name a database of an earlier version holds."""
-    kinds = [kind for (kind,) in sql.fetchall(con, "ingest/flows_kind")]
-    legacy = any(kind != "VIEW" for kind in kinds)
+    legacy = _kind(con, "flows") == "BASE TABLE"
     sql.run(con, "ingest/drop_flows_table" if legacy else "ingest/drop_flows").fetchall()
 
 
@@ -353,7 +414,7 @@ def _constant(text: str, n: int) -> pa.DictionaryArray[Any, Any]:
 
 class _SqlWorker:
     """Runs the load's SQL, in the order given, on a thread of its own, while the calling thread
-    decompresses and splits the next blocks: DuckDB and zlib/Arrow release the GIL, so reading
+    decompresses and splits the next blocks: DuckDB and inflate/Arrow release the GIL, so reading
     and SQL overlap. At most one task waits (each holds a batch of up to a million lines; two
     waiting held 0.2-0.3 GB more at 10M records for no speed), so
     memory stays bounded. The connection is used by this thread alone until finish()."""
@@ -416,6 +477,7 @@ class _Batches:
         self.files: dict[str, _FileStats] = {}
         self.pending: dict[tuple[str, LogFormat], list[pa.Table]] = {}
         self.sizes: dict[tuple[str, LogFormat], int] = {}
+        self.stored = set(_columns(con, "flow_store_loading"))  # the columns it has
 
     def add(self, path: str, lines: pa.Array[Any], first: int, fmt: LogFormat) -> None:
         n = len(lines)
@@ -484,7 +546,8 @@ class _Batches:
         sql.run(self.con, "ingest/ip_numbers").fetchall()
         sql.run(self.con, "ingest/convert").fetchall()
         rows = dict(sql.fetchall(self.con, "ingest/batch_files"))
-        [(inserted,)] = sql.run(self.con, "ingest/insert_flows").fetchall()
+        _widen(self.con, "flow_store_loading", self.stored, params["columns"])
+        [(inserted,)] = sql.run(self.con, "ingest/insert_flows", params).fetchall()
         rejected: Counter[str] = Counter()
         if inserted < sum(rows.values()):  # else every row was a record: nothing to quarantine
             rejected.update(f for (f,) in sql.run(self.con, malformed, params).fetchall())
@@ -562,7 +625,7 @@ def _load_text(
             chunks = _gunzip(fh) if stats.file_type == "gzip" else _raw(fh)
             for first, block in _line_blocks(chunks, batches, stats):
                 fmt = _load_bytes(stats, first, block, fmt, batches)
-    except (OSError, EOFError, zlib.error) as exc:
+    except _READ_ERRORS as exc:
         what = "corrupt gzip data" if stats.file_type == "gzip" else "read error"
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         stats.error = f"unreadable: {what} after line {stats.lines_read} ({detail})"
@@ -583,7 +646,7 @@ def _gunzip(fh: IO[bytes]) -> Iterator[bytes]:
     after them) as it is read, so that a truncated or corrupt file still yields every byte
     before the damage. At most _READ_BYTES come out at a time: a megabyte of gzip can hold a
     gigabyte of text (a decompression bomb) and must not be inflated at once."""
-    inflate = zlib.decompressobj(wbits=31)
+    inflate = _inflate.decompressobj(wbits=31)
     between = False  # a member has ended: another member, or zero padding, may follow
     while data := fh.read(_READ_BYTES):
         while data:
@@ -591,7 +654,7 @@ def _gunzip(fh: IO[bytes]) -> Iterator[bytes]:
                 data = data.lstrip(b"\x00")
                 if not data:
                     break
-                inflate, between = zlib.decompressobj(wbits=31), False
+                inflate, between = _inflate.decompressobj(wbits=31), False
             yield inflate.decompress(data, _READ_BYTES)
             if inflate.eof:
                 data, between = inflate.unused_data, True
@@ -663,7 +726,7 @@ def _until_error(chunks: Iterable[bytes]) -> Iterator[bytes | Exception]:
     """The chunks, then the read error that ended them (instead of raising it)."""
     try:
         yield from chunks
-    except (OSError, EOFError, zlib.error) as exc:
+    except _READ_ERRORS as exc:
         yield exc
 
 

@@ -44,7 +44,21 @@ class LogFormat:
         out: dict[str, Any] = {f"i_{f.column}": position.get(f.name, 0) for f in FIELDS}
         out["n_fields"] = len(self.names)
         out["tgw"] = self.is_transit_gateway
+        out["columns"] = list(self.stored_columns)
         return out
+
+    @cached_property
+    def stored_columns(self) -> tuple[str, ...]:
+        """The columns of flow_store a record of this format fills (``ingest/insert_flows``):
+        its known fields, the numeric forms of its address fields, its file and line."""
+        names = set(self.names)
+        out: list[str] = []
+        for f in FIELDS:
+            if f.name in names:
+                out.append(f.column)
+                if f.kind == "ip":
+                    out += [f"{f.column}_hi", f"{f.column}_lo"]
+        return (*out, "file_id", "line_number")
 
 
 DEFAULT = LogFormat(DEFAULT_FORMAT)

@@ -62,6 +62,21 @@ def run(
     return con.execute(query(name), bound) if bound else con.execute(query(name))
 
 
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_TEMPLATE_TYPES = frozenset({"INTEGER", "BIGINT", "VARCHAR"})
+
+
+def run_template(con: duckdb.DuckDBPyConnection, name: str, **names: str) -> None:
+    """Execute a DDL template from ``queries/`` (DDL takes no bound parameters): ``{placeholders}``
+    are filled with identifiers, never values. Each must be a plain lower-case name (a ``type`` one
+    of INTEGER, BIGINT, VARCHAR); the caller has checked it against the list it comes from."""
+    for key, value in names.items():
+        allowed = value in _TEMPLATE_TYPES if key == "type" else _IDENTIFIER.fullmatch(value)
+        if not allowed:
+            raise ValueError(f"query {name}: {key} {value!r} is not a plain name")
+    con.execute(query(name).format(**names)).fetchall()
+
+
 def arrow_reader(
     con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
 ) -> pa.RecordBatchReader:

@@ -5,19 +5,22 @@ chosen API calls with AWS's own error responses (AccessDenied, expired token, th
 
 from __future__ import annotations
 
-import http.server
 import json
 import sys
-import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_testing import ACCESS_KEY, REGION, SECRET, error_line, fake_credentials, run
+from aws_testing import (
+    ACCESS_KEY,
+    REGION,
+    SECRET,
+    Proxy,
+    error_line,
+    fake_credentials,
+    run,
+)
 
 import flowsg
 
@@ -399,9 +402,9 @@ def test_without_boto3_it_says_how_to_install(
     assert "pip install 'flowsg[aws]'" in error_line(result)
 
 
-class FaultyProxy:
-    """A real HTTP server in front of moto: answers the chosen actions with an AWS error (a number
-    of times, or always), forwards everything else."""
+class FaultyProxy(Proxy):
+    """The proxy in front of moto answering the chosen actions with an AWS error (a number of
+    times, or always); everything else is forwarded."""
 
     EC2 = (
         '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>{code}</Code>'
@@ -415,60 +418,19 @@ class FaultyProxy:
 
     def __init__(self, upstream: str, faults: dict[str, tuple[int, str, int]]) -> None:
         self.faults = faults  # action -> (status, code, times; -1 = always)
-        self.seen: list[str] = []
-        proxy = self
+        super().__init__(upstream, self.fault)
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                action = urllib.parse.parse_qs(body.decode()).get("Action", [""])[0]
-                proxy.seen.append(action)
-                fault = proxy.faults.get(action)
-                if fault and fault[2] != 0:
-                    status, code, times = fault
-                    proxy.faults[action] = (status, code, times - 1 if times > 0 else times)
-                    template = (
-                        proxy.STS if action in ("GetCallerIdentity", "AssumeRole") else proxy.EC2
-                    )
-                    text = template.format(code=code, message=f"{code} for {action}").encode()
-                    self.send_response(status)
-                    self.send_header("Content-Type", "text/xml")
-                    self.send_header("Content-Length", str(len(text)))
-                    self.end_headers()
-                    self.wfile.write(text)
-                    return
-                request = urllib.request.Request(
-                    upstream + self.path,
-                    data=body,
-                    headers={k: v for k, v in self.headers.items() if k.lower() != "host"},
-                    method="POST",
-                )
-                try:
-                    with urllib.request.urlopen(request, timeout=30) as response:
-                        status, data = response.status, response.read()
-                        headers = response.headers
-                except urllib.error.HTTPError as error:
-                    status, data, headers = error.code, error.read(), error.headers
-                self.send_response(status)
-                self.send_header("Content-Type", headers.get("Content-Type", "text/xml"))
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FaultyProxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def fault(self, action: str) -> tuple[int, str, bytes] | None:
+        status, code, times = self.faults.get(action, (0, "", 0))
+        if times == 0:
+            return None
+        self.faults[action] = (status, code, times - 1 if times > 0 else times)
+        template = self.STS if action in ("GetCallerIdentity", "AssumeRole") else self.EC2
+        return (
+            status,
+            "text/xml",
+            template.format(code=code, message=f"{code} for {action}").encode(),
+        )
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -191,3 +192,47 @@ def test_analyze_reports_the_attribution_stage(
     printer.delay = 0.0
     printer(seen[-1])
     assert "attribute: 8,618 lines from 4 files read" in capsys.readouterr().err
+
+
+def test_both_inflaters_read_gzip_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """flowsg inflates gzip with ISA-L where its wheels exist, else with zlib: both read whole,
+    several-member, padded, truncated and corrupt files into the same rows and reasons."""
+    text = ("\n".join([HEADER] + [record(i) for i in range(30_000)]) + "\n").encode()
+    whole = gzip.compress(text)
+    half = len(text) // 2
+    members = gzip.compress(text[:half]) + bytes(7) + gzip.compress(text[half:])
+    corrupt = bytearray(whole)
+    corrupt[len(whole) // 2 : len(whole) // 2 + 64] = bytes(64)
+    for name, data in {
+        "whole": whole,
+        "members": members,
+        "cut": whole[: len(whole) // 3],
+        "corrupt": bytes(corrupt),
+    }.items():
+        (tmp_path / f"{name}.log.gz").write_bytes(data)
+
+    def outcome() -> list[list[tuple[object, ...]]]:
+        """Files, records and quarantine, with a corrupt stream's wording (the inflaters'
+        own, in parentheses) left out."""
+        with flowsg.connect(":memory:") as con:
+            flowsg.load(con, [tmp_path])
+            return [
+                rows(con, query)
+                for query in (
+                    "SELECT source_file, lines_read, headers, records, malformed,"
+                    " regexp_replace(error, ' \\(Error .*\\)$', '') FROM files ORDER BY ALL",
+                    "SELECT source_file, count(*), sum(srcport), max(line_number) FROM flows"
+                    " GROUP BY ALL ORDER BY ALL",
+                    "SELECT source_file, line_number,"
+                    " regexp_replace(reason, ' \\(Error .*\\)$', '') FROM malformed ORDER BY ALL",
+                )
+            ]
+
+    assert flowsg.ingest._inflate.__name__ == "isal.isal_zlib"  # installed with the project
+    with_isal = outcome()
+    monkeypatch.setattr(flowsg.ingest, "_inflate", zlib)
+    assert outcome() == with_isal
+    files = {str(f[0]).rsplit("/", 1)[1]: f for f in with_isal[0]}
+    assert files["whole.log.gz"][3] == files["members.log.gz"][3] == 30_000
+    assert 0 < files["cut.log.gz"][3] < 30_000
+    assert str(files["corrupt.log.gz"][5]).startswith("unreadable: corrupt gzip data after line")

@@ -3,9 +3,9 @@ from the same ``queries/`` through :func:`flowsg.dialect.spark_statement`.
 
 Input contract (temporary views, or tables, of the SparkSession):
 
-* ``flow_records`` and ``source_files`` with the columns of the DuckDB tables of the same names
-  (``queries/ingest/create_flow_records.sql``, ``create_source_files.sql``; ``key_id`` may be 0
-  or NULL: it is recomputed);
+* ``flow_records`` and ``source_files`` with the columns of DuckDB's view and table of the same
+  names (``queries/ingest/flow_records_view.sql``, ``create_source_files.sql``; ``key_id`` may be
+  0 or NULL: it is recomputed; ``record_row``, DuckDB's storage row, is not needed);
 * the snapshot tables of :data:`flowsg.snapshot.TABLES` with the columns DuckDB gives them
   (:func:`flowsg.spark.tables.snapshot_to_spark` hands them over from a DuckDB connection).
 
@@ -30,10 +30,15 @@ ran. Works with ``spark.sql.ansi.enabled`` on (Spark 4's default) or off (3.5's)
 
 from __future__ import annotations
 
+from functools import cache
+
 from pyspark.sql import DataFrame, SparkSession
 
-from .. import dialect
+from .. import dialect, sql
+from ..db import connect
+from ..errors import DatabaseError
 from ..match import STEPS as MATCH_STEPS
+from ..snapshot import TABLES as SNAPSHOT_TABLES
 from ..verdict import STEPS as VERDICT_STEPS
 from ..verdict import SWAP, VERDICTS, AttributionResult
 
@@ -63,8 +68,58 @@ def run(spark: SparkSession, name: str) -> DataFrame:
     return df
 
 
+INPUTS = {
+    "flow_records": ("ingest/create_flow_store", "ingest/flow_records_view"),
+    "source_files": ("ingest/create_source_files",),
+}
+"""The record tables of the input, and the statements that create them (empty) on DuckDB."""
+
+OPTIONAL_COLUMNS = ("record_row",)
+"""Columns of DuckDB's flow_records that Spark's input need not have (record_row: the record's row
+in DuckDB's flow_store, by which DuckDB writes key_id; Spark writes the records again instead)."""
+
+
+@cache
+def record_columns() -> dict[str, tuple[str, ...]]:
+    """The columns the input tables flow_records and source_files must have: DuckDB's."""
+    con = connect(":memory:")
+    try:
+        out = {}
+        for table, statements in INPUTS.items():
+            for name in statements:
+                sql.run(con, name).fetchall()
+            columns = con.table(table).columns
+            out[table] = tuple(c for c in columns if c not in OPTIONAL_COLUMNS)
+        return out
+    finally:
+        con.close()
+
+
+def check_inputs(spark: SparkSession) -> None:
+    """Raise DatabaseError naming what :func:`attribute` needs and the session lacks: the input
+    tables or views, and the columns of flow_records and source_files."""
+    tables = (*record_columns(), *SNAPSHOT_TABLES)
+    missing = [t for t in tables if not spark.catalog.tableExists(t)]
+    if missing:
+        raise DatabaseError(
+            f"Spark has no table or view {', '.join(missing)}",
+            "hand the snapshot over with flowsg.spark.tables.snapshot_to_spark and create the "
+            "views flow_records and source_files (see flowsg.spark.attribute)",
+        )
+    for table, wanted in record_columns().items():
+        have = {c.lower() for c in spark.table(table).columns}
+        lacking = [c for c in wanted if c.lower() not in have]
+        if lacking:
+            raise DatabaseError(
+                f"the Spark view {table} lacks the column(s) {', '.join(lacking)}",
+                "it needs the columns of flowsg's DuckDB table of the same name",
+            )
+
+
 def attribute(spark: SparkSession) -> AttributionResult:
-    """Match and judge on Spark; see the module docstring for what it reads and writes."""
+    """Match and judge on Spark; see the module docstring for what it reads and writes. Raises
+    DatabaseError when an input is missing (:func:`check_inputs`)."""
+    check_inputs(spark)
     for step in (*BASE_VIEWS, *MATCH_STEPS, *VERDICT_STEPS, *SWAP):
         run(spark, step)
     counts = {str(r[0]): int(r[1]) for r in run(spark, "verdict/by_verdict").collect()}

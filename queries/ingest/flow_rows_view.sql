@@ -1,6 +1,7 @@
 -- Every loaded record with its public columns, in the order of `flows`, and its key_id: the base
 -- of the view `flows`, before (ingest/flows_view.sql) and after (match/flows_view.sql) attribution.
--- flow_records keeps a file number; the path comes from source_files.
+-- flow_records keeps a file number; the path comes from source_files. (record_row, the row in
+-- flow_store, is left out: it changes when a load without --append replaces the records.)
 -- Reads: flow_records, source_files. Writes: view flow_rows. Params: none.
 CREATE OR REPLACE VIEW flow_rows AS
 SELECT

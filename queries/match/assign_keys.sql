@@ -1,10 +1,11 @@
--- Attribution, step 8: every record's key_id in flow_records: its key in flow_keys, 0 for a record
+-- Attribution, step 8: every record's key_id in flow_store: its key in flow_keys, 0 for a record
 -- that is not judged (log-status NODATA/SKIPDATA). One narrow column is updated in place instead of
 -- the records being written again with their verdicts (which doubled the memory of a run).
 -- The key is found on all the key's columns (IS NOT DISTINCT FROM: NULL matches NULL), and the row
--- by record_row (DuckDB's rowid; another engine writes the records with their key_id instead).
--- Reads: keyed_flows, flow_keys. Writes: flow_records.key_id. Params: none.
-UPDATE flow_records
+-- by record_row (flow_store's rowid, given by the view flow_records; another engine writes the
+-- records with their key_id instead).
+-- Reads: keyed_flows, flow_keys. Writes: flow_store.key_id. Params: none.
+UPDATE flow_store
 SET key_id = keyed.key_id
 FROM (
     SELECT
@@ -29,4 +30,4 @@ FROM (
         AND k.tcp_open IS NOT DISTINCT FROM f.tcp_open
         AND k.paired IS NOT DISTINCT FROM f.paired
 ) AS keyed
-WHERE flow_records.rowid = keyed.record_row;
+WHERE flow_store.rowid = keyed.record_row;

@@ -1,6 +1,6 @@
 -- Attribution, step 10: the view `flows`, every record with its direction, verdict,
 -- matched_rule_ids and reason, taken from its key's row of flow_verdicts (match/assign_keys.sql
--- gave every record its key_id). The records are stored once (flow_records); the verdicts once per
+-- gave every record its key_id). The records are stored once (flow_store); the verdicts once per
 -- key, so attributing does not write the records a second time.
 -- Records that are not judged (key_id 0: log-status NODATA/SKIPDATA) are `skipped`, with the reason
 -- 'log-status NODATA' or 'log-status SKIPDATA'. The reason is flow_verdicts' reason_first, else

@@ -1,5 +1,5 @@
 -- Attribution, step 0: every record with the columns of its key, defined once for flow_keys (which
--- groups them) and assign_keys (which finds each record's key again, by record_row: DuckDB's rowid). The key: interface,
+-- groups them) and assign_keys (which finds each record's key again, by record_row: the record's row in flow_store). The key: interface,
 -- protocol, addresses and their families, the class of each port (port_classes), whether srcport <
 -- dstport, flow-direction, action, TCP opening flags, and for a REJECT whether it has a reverse.
 -- tcp_open: 'syn-ack' when a TCP record's flags have SYN and ACK (18), 'syn' for SYN alone (2).
@@ -10,7 +10,6 @@
 CREATE OR REPLACE TEMP VIEW keyed_flows AS
 SELECT
     f.*,
-    f.rowid AS record_row,
     (f.log_status IS NULL OR f.log_status = 'OK') AS keyed,
     sc.port_class AS srcport_class,
     dc.port_class AS dstport_class,

@@ -1,0 +1,167 @@
+"""Records are stored in flow_store with the columns of the fields some loaded file had, no more;
+the view flow_records gives every known field (NULL where a record's format lacks it), and a load
+adds a column when a file brings a new field: in the middle of a load, and with --append. A
+database of an earlier version, whose records are the full-width table flow_records, is migrated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import flowsg
+from flowsg import sql
+from flowsg.fields import FIELDS
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"
+DEFAULT_HEADER = (
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+    "start end action log-status"
+)
+DEFAULT_LINES = [
+    "2 111122223333 eni-0a1 198.51.100.7 192.0.2.10 49152 443 6 10 840 1700000000 1700000060 "
+    "ACCEPT OK",
+    "2 111122223333 eni-0a1 192.0.2.10 198.51.100.7 443 49152 6 8 6000 1700000000 1700000060 "
+    "ACCEPT OK",
+]
+CUSTOM_HEADER = (
+    "version vpc-id interface-id srcaddr dstaddr srcport dstport protocol tcp-flags packets bytes "
+    "start end action log-status flow-direction pkt-srcaddr"
+)
+CUSTOM_LINES = [
+    "5 vpc-0b2 eni-0a2 2001:db8::5 2001:db8::9 50000 22 6 2 3 180 1700000100 1700000160 "
+    "REJECT OK ingress 2001:db8::5",
+]
+
+
+def write(path: Path, header: str, lines: list[str]) -> Path:
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def stored(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {c for (c,) in con.execute("SELECT column_name FROM (DESCRIBE flow_store)").fetchall()}
+
+
+def kind(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    [(k,)] = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchall()
+    return str(k)
+
+
+def rows(con: duckdb.DuckDBPyConnection, columns: str) -> list[tuple[object, ...]]:
+    return con.execute(f"SELECT {columns} FROM flows ORDER BY start, srcport").fetchall()
+
+
+ALL_COLUMNS = [f.column for f in FIELDS]
+
+
+def test_a_default_format_load_stores_only_the_default_fields(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    flowsg.load(con, [write(tmp_path / "a.log", DEFAULT_HEADER, DEFAULT_LINES)])
+    default = {c.replace("-", "_") for c in DEFAULT_HEADER.split()}
+    addresses = {f"{a}_{half}" for a in ("srcaddr", "dstaddr") for half in ("hi", "lo")}
+    assert stored(con) == default | addresses | {"file_id", "line_number", "key_id"}
+    assert kind(con, "flow_store") == "BASE TABLE"
+    assert kind(con, "flow_records") == "VIEW"
+    # every known field is a column of flow_records and flows, NULL where the format lacks it
+    view = [c for (c,) in con.execute("SELECT column_name FROM (DESCRIBE flows)").fetchall()]
+    assert view[: len(ALL_COLUMNS)] == ALL_COLUMNS
+    assert rows(con, "vpc_id, tcp_flags, flow_direction, pkt_srcaddr_hi") == [(None,) * 4] * 2
+    assert rows(con, "srcport, bytes") == [(443, 6000), (49152, 840)]
+
+
+def test_a_new_field_in_the_middle_of_a_load_adds_its_column(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(flowsg.ingest._Batches, "max_lines", 1)  # a batch per line
+    files = [
+        write(tmp_path / "a.log", DEFAULT_HEADER, DEFAULT_LINES),
+        write(tmp_path / "b.log", CUSTOM_HEADER, CUSTOM_LINES),
+    ]
+    flowsg.load(con, files)
+    assert {"vpc_id", "tcp_flags", "flow_direction", "pkt_srcaddr", "pkt_srcaddr_hi"} <= stored(con)
+    assert "pkt_dstaddr" not in stored(con) and "account_id" in stored(con)
+    assert rows(con, "account_id, vpc_id, tcp_flags, flow_direction, pkt_srcaddr") == [
+        ("111122223333", None, None, None, None),
+        ("111122223333", None, None, None, None),
+        (None, "vpc-0b2", 2, "ingress", "2001:db8::5"),
+    ]
+    [(n,)] = con.execute("SELECT count(*) FROM flows WHERE pkt_srcaddr_hi IS NOT NULL").fetchall()
+    assert n == 1
+
+
+def test_append_adds_the_new_fields_to_the_stored_records(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    flowsg.load(con, [write(tmp_path / "a.log", DEFAULT_HEADER, DEFAULT_LINES)])
+    flowsg.load(con, [write(tmp_path / "b.log", CUSTOM_HEADER, CUSTOM_LINES)], append=True)
+    assert "flow_direction" in stored(con)
+    assert rows(con, "interface_id, flow_direction, dstport") == [
+        ("eni-0a1", None, 49152),
+        ("eni-0a1", None, 443),
+        ("eni-0a2", "ingress", 22),
+    ]
+    # and a load without --append starts again from the new files' fields
+    flowsg.load(con, [write(tmp_path / "a.log", DEFAULT_HEADER, DEFAULT_LINES)])
+    assert "flow_direction" not in stored(con)
+
+
+def test_the_sample_attributes_the_same_through_the_view(con: duckdb.DuckDBPyConnection) -> None:
+    """key_id is written into flow_store by its row (record_row); every record gets its key."""
+    flowsg.analyze(con, [SAMPLE], SAMPLE / "snapshot")
+    [(unkeyed,)] = con.execute("SELECT count(*) FROM flow_store WHERE key_id IS NULL").fetchall()
+    assert unkeyed == 0
+    [(n, rows_)] = con.execute(
+        "SELECT count(*), count(DISTINCT record_row) FROM flow_records"
+    ).fetchall()
+    assert n == rows_ > 0
+
+
+@pytest.mark.parametrize("append", [False, True])
+def test_a_database_whose_flow_records_is_a_table_is_migrated(tmp_path: Path, append: bool) -> None:
+    """Before flow_store, the records were the table flow_records with every column."""
+    path = tmp_path / "old.duckdb"
+    with flowsg.connect(str(path)) as old:
+        flowsg.analyze(old, [SAMPLE], SAMPLE / "snapshot")
+        before = old.execute("SELECT count(*) FROM flows").fetchall()[0][0]
+        old.execute("CREATE TABLE old_records AS SELECT * EXCLUDE (record_row) FROM flow_records")
+        old.execute("DROP VIEW flow_records")
+        old.execute("DROP TABLE flow_store")
+        old.execute("ALTER TABLE old_records RENAME TO flow_records")
+        assert old.execute("SELECT count(*) FROM flows").fetchall()[0][0] == before
+    with flowsg.connect(str(path)) as con:
+        if append:
+            flowsg.load(con, [SAMPLE], append=True)
+        else:
+            flowsg.analyze(con, [SAMPLE], SAMPLE / "snapshot")
+        assert kind(con, "flow_records") == "VIEW"
+        assert kind(con, "flow_store") == "BASE TABLE"
+        [(after,)] = con.execute("SELECT count(*) FROM flows").fetchall()
+        assert after == (2 * before if append else before)
+
+
+def test_a_ddl_template_takes_plain_names_only(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE flow_store_loading (file_id INTEGER)")
+    with pytest.raises(ValueError, match="not a plain name"):
+        sql.run_template(
+            con,
+            "ingest/add_store_column",
+            table="flow_store_loading",
+            column='x" INT; --',
+            type="INTEGER",
+        )
+    with pytest.raises(ValueError, match="not a plain name"):
+        sql.run_template(
+            con, "ingest/add_store_column", table="flow_store_loading", column="x", type="INT; --"
+        )
+    sql.run_template(
+        con, "ingest/add_store_column", table="flow_store_loading", column="vpc_id", type="VARCHAR"
+    )
+    assert [
+        c
+        for (c,) in con.execute("SELECT column_name FROM (DESCRIBE flow_store_loading)").fetchall()
+    ] == ["file_id", "vpc_id"]

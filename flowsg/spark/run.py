@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from .. import sql
 from ..errors import DatabaseError, InputError
-from ..ingest import LoadResult, _swap_in
+from ..ingest import LOADED_TABLES, LoadResult, _columns, _swap_in, _widen
 from ..logformat import LogFormat
 from ..output import write_outputs
 from ..snapshot import SnapshotResult, load_snapshot
@@ -151,11 +151,16 @@ def _arrow(spark: Any, view: str) -> pa.Table:
 
 def handoff(con: duckdb.DuckDBPyConnection, spark: Any, loaded: SparkLoad) -> None:
     """Spark's results into the DuckDB database, as a load and an attribution leave them there."""
-    for table in ("flow_records", "source_files", "malformed", "files"):
+    for table in LOADED_TABLES:
         sql.run(con, f"ingest/create_{table}").fetchall()
         sql.run(con, f"ingest/create_{table}_loading").fetchall()
+    sql.run(con, "ingest/flow_records_view").fetchall()
+    records = _arrow(spark, "flow_records")
+    wanted = [c for c in _columns(con, "flow_records") if c in records.column_names]
+    has = {"file_id", "line_number", "key_id"}  # the columns every store has
+    _widen(con, "flow_store_loading", has, [c for c in wanted if c not in has])
     tables = {
-        "spark_flow_records": _arrow(spark, "flow_records"),
+        "spark_flow_records": records.select(wanted),
         "load_file_ids": _arrow(spark, "source_files"),
         "spark_malformed": _arrow(spark, "malformed"),
         "spark_flow_verdicts": _arrow(spark, "flow_verdicts"),

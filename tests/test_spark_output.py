@@ -21,7 +21,7 @@ def rows(path: Path, drop: tuple[str, ...] = ()) -> tuple[list[str], list[tuple[
     table = pq.read_table(path)
     names = [n for n in table.column_names if n not in drop]
     values = table.select(names).to_pylist()
-    return names, sorted((tuple(str(r[n]) for n in names) for r in values))
+    return names, sorted(tuple(str(r[n]) for n in names) for r in values)
 
 
 @pytest.fixture(scope="module")

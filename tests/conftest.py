@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import duckdb
 import pytest
@@ -66,3 +68,42 @@ def moto_url() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+def java_missing() -> str | None:
+    """Why Spark cannot start here (no Java runtime), or None when it can."""
+    java_home = os.environ.get("JAVA_HOME")
+    if (java_home and os.access(os.path.join(java_home, "bin", "java"), os.X_OK)) or shutil.which(
+        "java"
+    ):
+        return None
+    return (
+        "no Java runtime (no java on PATH, no JAVA_HOME): Spark cannot start here;"
+        " .ci/run installs Debian's default-jre-headless"
+    )
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark (``local[2]``) for the whole test session: small shuffles, no UI, quiet
+    logs. Skipped, with the reason, only where there is no Java runtime."""
+    reason = java_missing()
+    if reason is not None:
+        pytest.skip(reason)
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("flowsg-tests")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        yield session
+    finally:
+        session.stop()

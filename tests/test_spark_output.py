@@ -25,18 +25,9 @@ def rows(path: Path, drop: tuple[str, ...] = ()) -> tuple[list[str], list[tuple[
 
 
 @pytest.fixture(scope="module")
-def spark() -> Any:
-    from flowsg.spark.session import java_available, spark_session
-
-    if not java_available():
-        pytest.skip("no Java runtime: Spark cannot start here")
-    return spark_session("local[2]")
-
-
-@pytest.fixture(scope="module")
-def analyzed(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[Path, Any]:
-    """The sample analyzed by DuckDB (its --out in `duckdb/`) and by Spark from the same records
-    (flows, rule_usage and malformed views in the session)."""
+def analyzed(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[Path, Any, Any]:
+    """The sample analyzed by DuckDB (its --out in `duckdb/`, and its summary) and by Spark from
+    the same records (flows, rule_usage, malformed and files views in the session)."""
     from flowsg.spark.attribute import attribute
     from flowsg.spark.tables import records_to_spark, snapshot_to_spark, to_spark
 
@@ -47,18 +38,20 @@ def analyzed(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[Path
     snapshot_to_spark(con, spark)
     records_to_spark(con, spark)
     to_spark(con, spark, "malformed")
+    to_spark(con, spark, "files")
     attribute(spark)
+    summary = flowsg.analyze_summary(con)
     con.close()
-    return base, spark
+    return base, spark, summary
 
 
 @pytest.mark.parametrize("partitioned", [False, True])
 def test_spark_writes_the_rows_and_columns_duckdb_writes(
-    analyzed: tuple[Path, Any], partitioned: bool
+    analyzed: tuple[Path, Any, Any], partitioned: bool
 ) -> None:
     from flowsg.spark.output import write_outputs as spark_outputs
 
-    base, spark = analyzed
+    base, spark, _ = analyzed
     out = base / ("spark-by-date" if partitioned else "spark")
     written = spark_outputs(
         spark, str(out), summary={"from": "spark"}, partition_records=0 if partitioned else 10**9
@@ -84,3 +77,15 @@ def _utc_day(seconds: int) -> str:
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(seconds, UTC).date().isoformat()
+
+
+def test_spark_summarises_with_the_same_statements(analyzed: tuple[Path, Any, Any]) -> None:
+    """What analyze prints and summary.json holds: the same on Spark as on DuckDB."""
+    from flowsg.output import summary_document
+    from flowsg.spark.summary import analyze_summary
+
+    _, spark, expected = analyzed
+    summary = analyze_summary(spark)
+    assert summary == expected
+    assert summary_document(summary) == summary_document(expected)
+    assert sum(n for _, n in summary.by_verdict) == summary.load.record_count > 0

@@ -12,6 +12,7 @@ from pyspark.sql import SparkSession
 
 from .. import dialect
 from ..report import AnalyzeSummary, Fetch, summarise_analysis
+from .ingest import SparkLoad
 
 
 def fetcher(spark: SparkSession) -> Fetch:
@@ -31,3 +32,36 @@ def analyze_summary(spark: SparkSession, top: int = 10) -> AnalyzeSummary:
     """:func:`flowsg.report.analyze_summary` on Spark: needs the views ``flows``, ``rule_usage``,
     ``malformed`` and ``files`` and the snapshot's."""
     return summarise_analysis(fetcher(spark), top)
+
+
+FILES_SCHEMA = (
+    "source_file string, file_type string, lines_read bigint, headers bigint, records bigint,"
+    " malformed bigint, formats string, error string"
+)
+"""The columns of DuckDB's table ``files`` (``queries/ingest/create_files.sql``), for Spark."""
+
+
+def file_rows(loaded: SparkLoad) -> list[tuple[Any, ...]]:
+    """The rows of ``files`` for a Spark load: every file it read or could not read."""
+    rows: list[tuple[Any, ...]] = [
+        (path, "unreadable", 0, 0, 0, 0, None, reason) for path, reason in loaded.unreadable
+    ]
+    rows += [
+        (
+            f.source_file,
+            f.file_type,
+            f.lines_read,
+            f.headers,
+            f.records,
+            f.malformed,
+            " | ".join(dict.fromkeys(f.formats)) or None,
+            f.error,
+        )
+        for f in loaded.files
+    ]
+    return rows
+
+
+def files_view(spark: SparkSession, loaded: SparkLoad) -> None:
+    """The Spark view ``files`` of a Spark load (one row per file, made in the driver)."""
+    spark.createDataFrame(file_rows(loaded), FILES_SCHEMA).createOrReplaceTempView("files")

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import duckdb
 
 from .. import sql
+
+Fetch = Callable[[str, Mapping[str, Any] | None], list[tuple[Any, ...]]]
+"""Runs a statement of ``queries/`` (by name, with its parameters) and gives its rows: DuckDB's
+:func:`flowsg.sql.fetchall` on a connection, or Spark's (:mod:`flowsg.spark.summary`), so that
+both engines summarise with the same statements."""
 
 
 @dataclass(frozen=True)
@@ -57,11 +64,16 @@ class LoadSummary:
 
 def load_summary(con: duckdb.DuckDBPyConnection, top: int = 5) -> LoadSummary:
     """Summarise the tables `files`, `flows` and `malformed` as the last load left them."""
-    files = tuple(FileCount(*row) for row in sql.fetchall(con, "report/load_files"))
-    records = tuple(sql.fetchall(con, "report/load_records"))
-    reasons = tuple(sql.fetchall(con, "report/load_reasons", {"top": top}))
-    problems = tuple(sql.fetchall(con, "report/load_file_problems"))
-    first, last, interfaces, malformed = sql.fetchall(con, "report/load_overview")[0]
+    return summarise_load(partial(sql.fetchall, con), top)
+
+
+def summarise_load(fetch: Fetch, top: int = 5) -> LoadSummary:
+    """:func:`load_summary` on any engine."""
+    files = tuple(FileCount(*row) for row in fetch("report/load_files", None))
+    records = tuple(fetch("report/load_records", None))
+    reasons = tuple(fetch("report/load_reasons", {"top": top}))
+    problems = tuple(fetch("report/load_file_problems", None))
+    first, last, interfaces, malformed = fetch("report/load_overview", None)[0]
     return LoadSummary(
         files=files,
         records=records,
@@ -104,15 +116,19 @@ class AnalyzeSummary:
 
 def analyze_summary(con: duckdb.DuckDBPyConnection, top: int = 10) -> AnalyzeSummary:
     """Summarise flows and rule_usage as `flowsg analyze` left them."""
-    rules = sql.fetchall(con, "report/rule_count")[0][0]
+    return summarise_analysis(partial(sql.fetchall, con), top)
+
+
+def summarise_analysis(fetch: Fetch, top: int = 10) -> AnalyzeSummary:
+    """:func:`analyze_summary` on any engine."""
+    rules = fetch("report/rule_count", None)[0][0]
     return AnalyzeSummary(
-        load=load_summary(con),
-        by_verdict=tuple(sql.fetchall(con, "verdict/by_verdict")),
-        by_reason=tuple(sql.fetchall(con, "report/verdict_reasons")),
+        load=summarise_load(fetch),
+        by_verdict=tuple(fetch("verdict/by_verdict", None)),
+        by_reason=tuple(fetch("report/verdict_reasons", None)),
         rules=rules,
-        unused_rules=tuple(sql.fetchall(con, "report/unused_rules")),
+        unused_rules=tuple(fetch("report/unused_rules", None)),
         top_rejected=tuple(
-            RejectedDestination(*row)
-            for row in sql.fetchall(con, "report/top_rejected", {"top": top})
+            RejectedDestination(*row) for row in fetch("report/top_rejected", {"top": top})
         ),
     )

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from ..errors import InputError, UsageError
 from ..fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from ..files import printable
-from ..ingest import MAX_LINE_BYTES, SKIPPED_SUFFIXES, WalkResult, walk
+from ..ingest import MAX_LINE_BYTES, SKIPPED_SUFFIXES, WalkResult, _plain_type, walk
 from ..logformat import DEFAULT, LogFormat, header_format, parse_log_format
 from ..sources import SourceOptions, select
 from . import statements
@@ -86,6 +86,41 @@ class SparkLoad:
     @property
     def lines_read(self) -> int:
         return sum(f.lines_read for f in self.files)
+
+    def file_rows(self) -> list[dict[str, Any]]:
+        """The rows of the table ``files`` (``ingest/insert_file``'s parameters): every file the
+        load read or could not read."""
+        rows: list[dict[str, Any]] = [
+            dict(zip(FILE_COLUMNS, (path, "unreadable", 0, 0, 0, 0, None, reason), strict=True))
+            for path, reason in self.unreadable
+        ]
+        rows += [
+            {
+                "source_file": f.source_file,
+                "file_type": f.file_type,
+                "lines_read": f.lines_read,
+                "headers": f.headers,
+                "records": f.records,
+                "malformed": f.malformed,
+                "formats": " | ".join(dict.fromkeys(f.formats)) or None,
+                "error": f.error,
+            }
+            for f in self.files
+        ]
+        return rows
+
+
+FILE_COLUMNS = (
+    "source_file",
+    "file_type",
+    "lines_read",
+    "headers",
+    "records",
+    "malformed",
+    "formats",
+    "error",
+)
+"""The columns of the table ``files`` (``queries/ingest/create_files.sql``)."""
 
 
 def is_uri(path: str) -> bool:
@@ -384,7 +419,11 @@ def _parquet_columns(
             f.error = "unreadable: Parquet columns given twice: " + ", ".join(twice)
             return None
         present = [n for n in names if n in known or n in tgw]
-        bad = [f"{n} ({schema.field(n).type})" for n in present if not _plain(schema.field(n).type)]
+        bad = [
+            f"{n} ({schema.field(n).type})"
+            for n in present
+            if not _plain_type(schema.field(n).type)
+        ]
         if bad:
             f.file_type = "unreadable"
             f.error = "unreadable: Parquet columns of an unusable type: " + ", ".join(bad)
@@ -401,18 +440,6 @@ def _parquet_columns(
             )
         return present
     return [f.column for f in FIELDS]
-
-
-def _plain(t: pa.DataType) -> bool:
-    return bool(
-        pa.types.is_integer(t)
-        or pa.types.is_string(t)
-        or pa.types.is_large_string(t)
-        or pa.types.is_floating(t)
-        or pa.types.is_boolean(t)
-        or pa.types.is_null(t)
-        or pa.types.is_dictionary(t)
-    )
 
 
 # --- accounting ------------------------------------------------------------------------------

@@ -172,30 +172,8 @@ def handoff(con: duckdb.DuckDBPyConnection, spark: Any, loaded: SparkLoad) -> No
         sql.run(con, "handoff/insert_flow_records").fetchall()
         sql.run(con, "ingest/insert_source_files").fetchall()
         sql.run(con, "handoff/insert_malformed").fetchall()
-        for path, reason in loaded.unreadable:
-            params = {
-                "source_file": path,
-                "file_type": "unreadable",
-                "lines_read": 0,
-                "headers": 0,
-                "records": 0,
-                "malformed": 0,
-                "formats": None,
-                "error": reason,
-            }
-            sql.run(con, "ingest/insert_file", params).fetchall()
-        for f in loaded.files:
-            params = {
-                "source_file": f.source_file,
-                "file_type": f.file_type,
-                "lines_read": f.lines_read,
-                "headers": f.headers,
-                "records": f.records,
-                "malformed": f.malformed,
-                "formats": " | ".join(dict.fromkeys(f.formats)) or None,
-                "error": f.error,
-            }
-            sql.run(con, "ingest/insert_file", params).fetchall()
+        for row in loaded.file_rows():
+            sql.run(con, "ingest/insert_file", row).fetchall()
         _swap_in(con, append=False)
         con.execute("BEGIN TRANSACTION").fetchall()
         try:

@@ -12,7 +12,7 @@ from pyspark.sql import SparkSession
 
 from .. import dialect
 from ..report import AnalyzeSummary, Fetch, summarise_analysis
-from .ingest import SparkLoad
+from .ingest import FILE_COLUMNS, SparkLoad
 
 
 def fetcher(spark: SparkSession) -> Fetch:
@@ -41,27 +41,7 @@ FILES_SCHEMA = (
 """The columns of DuckDB's table ``files`` (``queries/ingest/create_files.sql``), for Spark."""
 
 
-def file_rows(loaded: SparkLoad) -> list[tuple[Any, ...]]:
-    """The rows of ``files`` for a Spark load: every file it read or could not read."""
-    rows: list[tuple[Any, ...]] = [
-        (path, "unreadable", 0, 0, 0, 0, None, reason) for path, reason in loaded.unreadable
-    ]
-    rows += [
-        (
-            f.source_file,
-            f.file_type,
-            f.lines_read,
-            f.headers,
-            f.records,
-            f.malformed,
-            " | ".join(dict.fromkeys(f.formats)) or None,
-            f.error,
-        )
-        for f in loaded.files
-    ]
-    return rows
-
-
 def files_view(spark: SparkSession, loaded: SparkLoad) -> None:
     """The Spark view ``files`` of a Spark load (one row per file, made in the driver)."""
-    spark.createDataFrame(file_rows(loaded), FILES_SCHEMA).createOrReplaceTempView("files")
+    rows = [tuple(row[c] for c in FILE_COLUMNS) for row in loaded.file_rows()]
+    spark.createDataFrame(rows, FILES_SCHEMA).createOrReplaceTempView("files")

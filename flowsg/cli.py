@@ -379,7 +379,8 @@ def load_command(
     default="duckdb",
     show_default=True,
     help="Who reads and attributes the flow logs: DuckDB on this machine, or Apache Spark (needs"
-    " flowsg[spark] and Java; paths may be s3a:// URIs). The results land in --db either way.",
+    " flowsg[spark] and Java; paths may be s3a:// URIs). With Spark, the records reach --db"
+    " (through the driver) only when it is a file; give --db :memory: on a cluster.",
 )
 @click.option(
     "--spark-master",
@@ -429,11 +430,17 @@ def analyze_command(
             from .spark import run as spark_run
 
             result: Any = spark_run.analyze(
-                con, paths, snapshot, log_format=fmt, master=spark_master, since=since, until=until
+                con,
+                paths,
+                snapshot,
+                log_format=fmt,
+                master=spark_master,
+                since=since,
+                until=until,
+                out=out,
+                keep=database != ":memory:",  # the records reach the driver only for a --db FILE
             )
-            summary = analyze_summary(con)
-            if out:
-                spark_run.write_outputs_to(con, out, summary_document(summary))
+            summary = result.summary
         else:
             result = analyze(con, walked, snapshot, log_format=fmt, progress=_progress())
             summary = analyze_summary(con)

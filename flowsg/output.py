@@ -227,8 +227,7 @@ def write_outputs(
         for name in ("flows", "rule_usage", "malformed"):
             sql.write_parquet(con, f"output/{name}", str(tmp / f"{name}.parquet"))
             hold("out")
-        text = json.dumps(summary_json, indent=2, sort_keys=True) + "\n"
-        (tmp / "summary.json").write_text(text, encoding="utf-8")
+        (tmp / "summary.json").write_text(summary_text(summary_json), encoding="utf-8")
         publish_folder(tmp, folder)
     except (OSError, duckdb.IOException) as exc:
         detail = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
@@ -240,6 +239,11 @@ def write_outputs(
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     return [folder / name for name in OUTPUT_FILES]
+
+
+def summary_text(summary_json: dict[str, Any]) -> str:
+    """summary.json's text (both engines write it so)."""
+    return json.dumps(summary_json, indent=2, sort_keys=True) + "\n"
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

@@ -77,6 +77,16 @@ def _rows(path: Path, order: list[str]) -> tuple[pa.Schema, list[dict[str, Any]]
     return table.schema, table.sort_by([(c, "ascending") for c in order]).to_pylist()
 
 
+def _same_file(spark_file: Path, duck_file: Path, order: list[str]) -> None:
+    """The same column names and types (not nullability: Spark's writer marks columns otherwise)
+    and the same rows."""
+    spark_schema, spark_rows = _rows(spark_file, order)
+    duck_schema, duck_rows = _rows(duck_file, order)
+    assert spark_schema.names == duck_schema.names, spark_file.name
+    assert [f.type for f in spark_schema] == [f.type for f in duck_schema], spark_file.name
+    assert spark_rows == duck_rows, spark_file.name
+
+
 def test_sample_gives_the_same_files_columns_and_rows(sample_runs: dict[str, Path]) -> None:
     duck, spark = sample_runs["duckdb"], sample_runs["spark"]
     assert sorted(os.listdir(duck)) == sorted(os.listdir(spark))
@@ -85,11 +95,7 @@ def test_sample_gives_the_same_files_columns_and_rows(sample_runs: dict[str, Pat
         ("malformed.parquet", ["source_file", "line_number"]),
         ("rule_usage.parquet", ["rule_id"]),
     ):
-        duck_schema, duck_rows = _rows(duck / name, order)
-        spark_schema, spark_rows = _rows(spark / name, order)
-        assert spark_schema.names == duck_schema.names, name
-        assert [f.type for f in spark_schema] == [f.type for f in duck_schema], name
-        assert spark_rows == duck_rows, name
+        _same_file(spark / name, duck / name, order)
     summary_duck = json.loads((duck / "summary.json").read_text())
     summary_spark = json.loads((spark / "summary.json").read_text())
     assert summary_spark == summary_duck
@@ -135,6 +141,80 @@ def test_reports_work_on_the_spark_database(
                 line for line in outputs[engine].splitlines() if "generated" not in line.lower()
             )
     assert outputs["spark"] == outputs["duckdb"]
+
+
+def test_in_memory_the_records_stay_in_spark_and_spark_writes_out(
+    spark: Any, sample_runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """--db :memory: (the default of `python -m flowsg.spark`): no record is handed to the driver;
+    the summary is made on Spark and Spark writes --out, the same files as the DuckDB engine's."""
+    from flowsg.spark import run
+
+    con = flowsg.connect(":memory:")
+    out = tmp_path / "out"
+    result = run.analyze(con, [SAMPLE], SNAPSHOT, spark=spark, out=str(out), keep=False)
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    con.close()
+    assert "rules" in tables and not tables & {"flow_records", "flow_store", "rule_usage", "files"}
+    assert "handoff" not in result.spark_seconds and "out" in result.spark_seconds
+    duck = flowsg.connect(str(sample_runs["duckdb"].parent / "duckdb.duckdb"))
+    expected = flowsg.analyze_summary(duck)
+    duck.close()
+    assert result.summary == expected
+    assert (out / "flows.parquet").is_dir()  # Spark's dataset folder
+    for name, order in (
+        ("flows.parquet", ["source_file", "line_number"]),
+        ("rule_usage.parquet", ["rule_id"]),
+    ):
+        _same_file(out / name, sample_runs["duckdb"] / name, order)
+    # an earlier Spark --out is replaced as a whole, as an earlier DuckDB --out is
+    argv = ["analyze", str(SAMPLE), "--snapshot", str(SNAPSHOT), "--db", ":memory:"]
+    argv += ["--out", str(out), "--engine", "spark", "--spark-master", "local[2]"]
+    again = CliRunner().invoke(cli, argv)
+    assert again.exit_code == 0, again.output
+    assert "Analyzed 8,611 record(s) from 4 file(s) against 31 rule(s)" in again.output
+    assert sorted(os.listdir(out)) == sorted(os.listdir(sample_runs["duckdb"]))
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no hidden folder left beside
+
+
+def test_uris_go_through_hadoop_as_s3a_would(
+    spark: Any, sample_runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """Logs, --snapshot and --out as file:// URIs take the code path of s3a:// (Hadoop's listing,
+    the snapshot copied down, Spark writing --out in place, summary.json through Hadoop), which
+    this offline machine cannot reach S3 with: the same results as DuckDB's on local paths."""
+    out = tmp_path / "out"
+    argv = ["analyze", SAMPLE.as_uri() + "/", "--snapshot", SNAPSHOT.as_uri(), "--db", ":memory:"]
+    argv += ["--out", out.as_uri(), "--engine", "spark", "--spark-master", "local[2]"]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 0, result.output
+    assert "Analyzed 8,611 record(s) from 4 file(s) against 31 rule(s)" in result.output
+    duck = sample_runs["duckdb"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary == json.loads((duck / "summary.json").read_text())
+    _same_file(out / "rule_usage.parquet", duck / "rule_usage.parquet", ["rule_id"])
+    order = ["interface_id", "start", "srcaddr", "dstaddr", "srcport", "dstport", "line_number"]
+    spark_rows = _rows(out / "flows.parquet", order)[1]
+    duck_rows = _rows(duck / "flows.parquet", order)[1]
+    # files under a URI are named as Hadoop names them (file:/PATH, s3a://BUCKET/KEY)
+    assert {r["source_file"] for r in spark_rows} == {"file:" + r["source_file"] for r in duck_rows}
+    strip = [{k: v for k, v in r.items() if k != "source_file"} for r in spark_rows]
+    assert strip == [{k: v for k, v in r.items() if k != "source_file"} for r in duck_rows]
+
+
+def test_spark_on_a_cluster_refuses_a_local_out(tmp_path: Path) -> None:
+    """Executors on other machines cannot write the driver's folder: exit 2 before any work."""
+    from types import SimpleNamespace
+
+    from flowsg.errors import UsageError
+    from flowsg.spark.output import write_out
+
+    cluster: Any = SimpleNamespace(sparkContext=SimpleNamespace(master="yarn"))
+    with pytest.raises(UsageError, match="s3a://BUCKET/flowsg-out/"):
+        write_out(cluster, str(tmp_path / "out"), {})
+    assert not (tmp_path / "out").exists()
 
 
 # --- the same reading of bad, gzip and Parquet inputs ----------------------------------------
@@ -234,7 +314,7 @@ def _duckdb_load(folder: Path) -> dict[str, list[dict[str, Any]]]:
         con.close()
 
 
-def _spark_load(spark: Any, folder: Path) -> dict[str, list[dict[str, Any]]]:
+def _spark_load(spark: Any, folder: Path | str) -> dict[str, list[dict[str, Any]]]:
     from flowsg.spark.attribute import run
 
     loaded = ingest.load(spark, [str(folder)])
@@ -295,6 +375,44 @@ def test_files_are_accounted_for_alike(
     both_loads: dict[str, dict[str, list[dict[str, Any]]]],
 ) -> None:
     assert both_loads["spark"]["files"] == both_loads["duckdb"]["files"]
+
+
+def test_parquet_under_a_uri_is_read_by_its_own_columns(
+    spark: Any, bad_inputs: Path, tmp_path: Path
+) -> None:
+    """Parquet files under a URI (as from S3): each file's columns come from its footer, read
+    through Hadoop, so files with fewer columns than flowsg knows, or unknown ones, load as the
+    same files do from a local path; a file that is not Parquet is unreadable, with the reason."""
+    import shutil
+
+    shutil.copy(bad_inputs / "flows.log.parquet", tmp_path / "flows.log.parquet")
+    narrow = pa.table({"interface_id": ["eni-1"], "srcaddr": ["192.0.2.1"], "action": ["ACCEPT"]})
+    pq.write_table(narrow, tmp_path / "narrow.parquet")
+    local = _spark_load(spark, tmp_path)
+    (tmp_path / "broken.parquet").write_bytes(b"this is not parquet at all")
+    (tmp_path / "short.parquet").write_bytes(b"PAR1")
+    remote = _spark_load(spark, tmp_path.as_uri())
+
+    def local_names(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**r, "source_file": "file:" + r["source_file"]} for r in rows]
+
+    assert len(local["records"]) == 2 and len(local["malformed"]) >= 3  # two bad rows, a note
+    assert remote["records"] == local_names(local["records"])
+    broken = {"broken.parquet", "short.parquet"}
+    kept = [r for r in remote["malformed"] if Path(r["source_file"]).name not in broken]
+    assert kept == local_names(local["malformed"])
+    assert sorted(
+        Path(r["source_file"]).name
+        for r in remote["malformed"]
+        if r["line_number"] is None and r["reason"].startswith("unreadable: not a readable Parquet")
+    ) == sorted(broken)
+    files = {Path(f["source_file"]).name: f for f in remote["files"]}
+    assert [files[n] for n in ("flows.log.parquet", "narrow.parquet")] == local_names(
+        local["files"]
+    )
+    assert files["narrow.parquet"]["formats"] == "(parquet) interface-id srcaddr action"
+    assert "no Parquet footer" in (files["broken.parquet"]["error"] or "")
+    assert "too short" in (files["short.parquet"]["error"] or "")
 
 
 def test_gzip_not_named_gz_is_reported_unreadable(spark: Any, tmp_path: Path) -> None:
@@ -376,15 +494,18 @@ def test_driver_arguments_default_to_spark_and_read_glue_parameters() -> None:
         "analyze",
         "--engine",
         "spark",
+        "--db",
+        ":memory:",
         "s3a://b/AWSLogs/",
         "--snapshot",
         "s",
     ]
-    assert arguments(["analyze", "x", "--engine", "duckdb"]) == [
+    assert arguments(["analyze", "x", "--engine", "duckdb", "--db=f.duckdb"]) == [
         "analyze",
         "x",
         "--engine",
         "duckdb",
+        "--db=f.duckdb",
     ]
     assert arguments(["report", "rules"]) == ["report", "rules"]
     glue = ["--JOB_ID", "j_1", "--flowsg-args", "analyze 's3a://b/my logs/' --out s3a://b/o/"]
@@ -392,6 +513,8 @@ def test_driver_arguments_default_to_spark_and_read_glue_parameters() -> None:
         "analyze",
         "--engine",
         "spark",
+        "--db",
+        ":memory:",
         "s3a://b/my logs/",
         "--out",
         "s3a://b/o/",

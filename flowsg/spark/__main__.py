@@ -1,9 +1,9 @@
 """``python -m flowsg.spark``: flowsg's command line as a Spark driver program, for spark-submit
-(EMR) and Glue jobs. ``analyze`` runs with ``--engine spark`` unless told otherwise, on the session
-spark-submit or Glue provides (its master and settings).
+(EMR) and Glue jobs. ``analyze`` runs with ``--engine spark`` and ``--db :memory:`` unless told
+otherwise, on the session spark-submit or Glue provides (its master and settings).
 
 * spark-submit: ``spark-submit --master yarn DRIVER.py analyze s3a://.../AWSLogs/ --snapshot
-  s3a://.../snapshot/ --db :memory: --out s3a://.../flowsg-out/``, where DRIVER.py is what
+  s3a://.../snapshot/ --out s3a://.../flowsg-out/``, where DRIVER.py is what
   ``flowsg spark-submit-script`` writes (it calls :func:`main`).
 * Glue: the same file as the job's script, and the flowsg arguments as one job parameter,
   ``--flowsg-args 'analyze s3a://... --snapshot s3a://... --out s3a://...'`` (Glue adds arguments
@@ -38,14 +38,15 @@ sys.exit(main())
 
 def arguments(argv: Sequence[str]) -> list[str]:
     """flowsg's arguments: the value of ``--flowsg-args`` when given (a Glue job), else argv;
-    ``analyze`` gets ``--engine spark`` unless it names an engine."""
+    ``analyze`` gets ``--engine spark`` unless it names an engine, and ``--db :memory:`` unless it
+    names a database (on a cluster the records are not brought to the driver)."""
     args = list(argv)
     if GLUE_ARGUMENT in args[:-1]:
         args = shlex.split(args[args.index(GLUE_ARGUMENT) + 1])
-    if args[:1] == ["analyze"] and not any(
-        a == "--engine" or a.startswith("--engine=") for a in args
-    ):
-        args[1:1] = ["--engine", "spark"]
+    if args[:1] == ["analyze"]:
+        for option, default in (("--db", ":memory:"), ("--engine", "spark")):
+            if not any(a == option or a.startswith(option + "=") for a in args):
+                args[1:1] = [option, default]
     return args
 
 

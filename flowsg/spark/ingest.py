@@ -10,7 +10,8 @@ gzip files are read whole by one ``spark.read.text(wholetext=True)`` (Hadoop dec
 name ``.gz``) and cut into numbered lines in SQL; the few distinct lines that look like header
 lines are read by the driver with :func:`flowsg.logformat.header_format`, and each line is split
 in the format its file's last header before it declares (``queries/spark/``). Parquet files are
-read with one ``spark.read.parquet`` per schema, their row index being the line number. Then the
+read with one ``spark.read.parquet`` per set of columns (each file's schema read from its footer by
+the driver, through Hadoop for a URI), their row index being the line number. Then the
 same checks and typing as the DuckDB engine run: ``queries/ingest/batch_addresses.sql``,
 ``ip_numbers.sql``, ``convert.sql`` and the quarantine's ``insert_malformed*.sql``, transpiled to
 Spark SQL (:mod:`flowsg.spark.statements`). No Python runs per record.
@@ -28,6 +29,7 @@ import os
 import stat
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -375,8 +377,8 @@ def _read_parquet(spark: Any, files: list[SparkFile], notes: list[tuple[str, str
     known = {f.column for f in FIELDS}
     tgw = {n.replace("-", "_") for n in TRANSIT_GATEWAY_FIELDS}
     groups: dict[tuple[tuple[str, ...], bool], list[SparkFile]] = {}
-    for f in files:
-        names = _parquet_columns(f, known, tgw, notes)
+    for f, schema in zip(files, _schemas(spark, files), strict=True):
+        names = _parquet_columns(f, schema, known, tgw, notes)
         if names is None:
             continue
         present = tuple(n for n in names if n in known)
@@ -400,46 +402,91 @@ def _read_parquet(spark: Any, files: list[SparkFile], notes: list[tuple[str, str
     statements.run(spark, "spark/parquet_fields")
 
 
+SCHEMA_THREADS = 16
+"""Remote Parquet footers read at once (each is two small ranged reads: latency, not work)."""
+
+
+def _schemas(spark: Any, files: list[SparkFile]) -> list[pa.Schema | str]:
+    """Each Parquet file's schema, or why it cannot be read: a local file's by pyarrow, a remote
+    one's from its footer, fetched through Hadoop's file system (:func:`_remote_schema`)."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+
+    def schema(f: SparkFile) -> pa.Schema | str:
+        try:
+            if f.local is not None:
+                return pq.read_schema(f.local)
+            return _remote_schema(jvm, conf, f.source_file, f.size)
+        except (OSError, pa.ArrowException) as exc:
+            return str(exc)
+        except Exception as exc:  # py4j's: the file system could not read it
+            if not type(exc).__module__.startswith(("py4j", "pyspark")):
+                raise
+            return " ".join(str(exc).split())[:200]
+
+    remote = sum(f.local is None for f in files)
+    if remote < 2:
+        return [schema(f) for f in files]
+    with ThreadPoolExecutor(max_workers=min(SCHEMA_THREADS, remote)) as pool:
+        return list(pool.map(schema, files))
+
+
+def _remote_schema(jvm: Any, conf: Any, uri: str, size: int) -> pa.Schema:
+    """The schema in the footer of the Parquet file ``uri``: its last 8 bytes (the footer's
+    length and ``PAR1``), then the footer, read through Hadoop; the data pages are not read."""
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    if size < 12:
+        raise OSError("too short to be a Parquet file")
+    stream = path.getFileSystem(conf).open(path)
+    try:
+        stream.seek(size - 8)
+        tail = bytes(stream.readNBytes(8))
+        if len(tail) != 8 or tail[4:] != b"PAR1":
+            raise OSError("no Parquet footer (the file does not end in PAR1)")
+        length = int.from_bytes(tail[:4], "little")
+        if length > size - 12:
+            raise OSError("the Parquet footer is longer than the file")
+        stream.seek(size - 8 - length)
+        footer = bytes(stream.readNBytes(length + 8))
+    finally:
+        stream.close()
+    schema: pa.Schema = pq.read_schema(pa.BufferReader(b"PAR1" + footer))
+    return schema
+
+
 def _parquet_columns(
-    f: SparkFile, known: set[str], tgw: set[str], notes: list[tuple[str, str]]
+    f: SparkFile,
+    schema: pa.Schema | str,
+    known: set[str],
+    tgw: set[str],
+    notes: list[tuple[str, str]],
 ) -> list[str] | None:
     """The file's known and Transit Gateway columns, by the rules of flowsg.ingest's
-    _load_parquet; None (and the file's error set) when it cannot be read. The schema of a local
-    file is read by pyarrow; a remote file's is taken on trust (Spark reads it)."""
-    if f.local is not None:
-        try:
-            schema = pq.read_schema(f.local)
-        except (OSError, pa.ArrowException) as exc:
-            f.file_type, f.error = "unreadable", f"unreadable: not a readable Parquet file ({exc})"
-            return None
-        names = list(schema.names)
-        twice = sorted(name for name, n in Counter(names).items() if n > 1)
-        if twice:
-            f.file_type = "unreadable"
-            f.error = "unreadable: Parquet columns given twice: " + ", ".join(twice)
-            return None
-        present = [n for n in names if n in known or n in tgw]
-        bad = [
-            f"{n} ({schema.field(n).type})"
-            for n in present
-            if not _plain_type(schema.field(n).type)
-        ]
-        if bad:
-            f.file_type = "unreadable"
-            f.error = "unreadable: Parquet columns of an unusable type: " + ", ".join(bad)
-            return None
-        unknown = [n for n in names if n not in known and n not in tgw]
-        if unknown:
-            notes.append(
-                (
-                    f.source_file,
-                    "unknown column in a Parquet file: "
-                    + ", ".join(unknown)
-                    + " (its values are ignored)",
-                )
-            )
-        return present
-    return [f.column for f in FIELDS]
+    _load_parquet; None (and the file's error set) when it cannot be read."""
+    if isinstance(schema, str):
+        f.file_type, f.error = "unreadable", f"unreadable: not a readable Parquet file ({schema})"
+        return None
+    names = list(schema.names)
+    twice = sorted(name for name, n in Counter(names).items() if n > 1)
+    if twice:
+        f.file_type = "unreadable"
+        f.error = "unreadable: Parquet columns given twice: " + ", ".join(twice)
+        return None
+    present = [n for n in names if n in known or n in tgw]
+    bad = [
+        f"{n} ({schema.field(n).type})" for n in present if not _plain_type(schema.field(n).type)
+    ]
+    if bad:
+        f.file_type = "unreadable"
+        f.error = "unreadable: Parquet columns of an unusable type: " + ", ".join(bad)
+        return None
+    unknown = [n for n in names if n not in known and n not in tgw]
+    if unknown:
+        listed = ", ".join(unknown)
+        notes.append(
+            (f.source_file, f"unknown column in a Parquet file: {listed} (its values are ignored)")
+        )
+    return present
 
 
 # --- accounting ------------------------------------------------------------------------------

@@ -14,18 +14,24 @@ The rows and columns are those of the DuckDB engine's files, from the same state
 * ``rule_usage.parquet`` and ``malformed.parquet`` are folders holding one Parquet file each.
 * ``summary.json`` is one file, written when the caller gives its content.
 
-Each dataset is written with Spark's overwrite mode, folder by folder: unlike the DuckDB engine's
-``--out``, the folder is not replaced in one step (object stores have no atomic rename).
+For a URI, each dataset is written with Spark's overwrite mode, folder by folder: the folder is not
+replaced in one step (object stores have no atomic rename). A local ``--out``
+(:func:`write_out`) is written into a hidden folder beside it that then takes its place in one
+step, as the DuckDB engine's ``--out`` does.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import shutil
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from ..errors import InputError, UsageError
+from ..files import publish_folder, temporary_folder_beside
+from ..output import check_out_folder, summary_text
 from .attribute import run
 
 PARTITION_RECORDS = 10_000_000
@@ -67,8 +73,56 @@ def write_outputs(
         frame.write.mode("overwrite").parquet(f"{base}/{name}.parquet")
         written[name] = frame.count()
     if summary is not None:
-        text = json.dumps(summary, indent=2, sort_keys=True) + "\n"
-        write_text(spark, f"{base}/summary.json", text)
+        write_text(spark, f"{base}/summary.json", summary_text(summary))
+    return written
+
+
+def is_local(spark: SparkSession) -> bool:
+    """Whether Spark runs in local mode (its executors are this machine's threads)."""
+    return str(spark.sparkContext.master).startswith("local")
+
+
+def write_out(
+    spark: SparkSession,
+    out: str,
+    summary: dict[str, Any],
+    *,
+    partition_records: int = PARTITION_RECORDS,
+) -> dict[str, int]:
+    """``flowsg analyze --engine spark --out OUT``: :func:`write_outputs` into ``out``.
+
+    A URI (``s3a://BUCKET/PREFIX``, ``hdfs://...``) is written in place. A local folder is checked
+    as the DuckDB engine checks it (new, empty or an earlier ``--out``), written into a hidden
+    folder beside it and put in its place in one step; on a cluster (not ``local[...]``) a local
+    folder is refused (UsageError), since the executors would write to their own disks."""
+    if "://" in out:
+        return write_outputs(spark, out, summary=summary, partition_records=partition_records)
+    if not is_local(spark):
+        raise UsageError(
+            f"--out {out} is a local folder, but Spark runs on a cluster"
+            f" ({spark.sparkContext.master}): its executors cannot write there",
+            "give --out a URI the cluster can write, e.g. s3a://BUCKET/flowsg-out/",
+        )
+    folder = os.path.abspath(out)
+    check_out_folder(folder)
+    tmp: str | None = None
+    try:
+        tmp = temporary_folder_beside(folder)
+        written = write_outputs(
+            spark, "file://" + tmp, summary=None, partition_records=partition_records
+        )
+        with open(os.path.join(tmp, "summary.json"), "w", encoding="utf-8") as file:
+            file.write(summary_text(summary))  # not through Hadoop: no .summary.json.crc beside
+        publish_folder(tmp, folder)
+        tmp = None
+    except OSError as exc:
+        raise InputError(
+            f"cannot write --out {out}: {exc.strerror or exc}",
+            "check that the folder above it can be written (and the disk has room)",
+        ) from exc
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return written
 
 

@@ -36,6 +36,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import sql
+from .db import CHECKPOINT_ROWS, checkpoint
 from .errors import DatabaseError, InputError
 from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from .files import not_utf8, printable, walk_tree
@@ -349,6 +350,7 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
     except BaseException:
         _rollback(con)
         raise
+    checkpoint(con)
 
 
 def _drop_flows(con: duckdb.DuckDBPyConnection) -> None:
@@ -478,6 +480,7 @@ class _Batches:
         self.pending: dict[tuple[str, LogFormat], list[pa.Table]] = {}
         self.sizes: dict[tuple[str, LogFormat], int] = {}
         self.stored = set(_columns(con, "flow_store_loading"))  # the columns it has
+        self.unchecked = 0  # records inserted since the last checkpoint
 
     def add(self, path: str, lines: pa.Array[Any], first: int, fmt: LogFormat) -> None:
         n = len(lines)
@@ -548,6 +551,10 @@ class _Batches:
         rows = dict(sql.fetchall(self.con, "ingest/batch_files"))
         _widen(self.con, "flow_store_loading", self.stored, params["columns"])
         [(inserted,)] = sql.run(self.con, "ingest/insert_flows", params).fetchall()
+        self.unchecked += inserted
+        if self.unchecked >= CHECKPOINT_ROWS:  # compressed from here on (db.checkpoint)
+            checkpoint(self.con)
+            self.unchecked = 0
         rejected: Counter[str] = Counter()
         if inserted < sum(rows.values()):  # else every row was a record: nothing to quarantine
             rejected.update(f for (f,) in sql.run(self.con, malformed, params).fetchall())

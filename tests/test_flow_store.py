@@ -165,3 +165,31 @@ def test_a_ddl_template_takes_plain_names_only(con: duckdb.DuckDBPyConnection) -
         c
         for (c,) in con.execute("SELECT column_name FROM (DESCRIBE flow_store_loading)").fetchall()
     ] == ["file_id", "vpc_id"]
+
+
+def _table_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    [(n,)] = con.execute(
+        "SELECT memory_usage_bytes FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'"
+    ).fetchall()
+    return int(n)
+
+
+def test_in_memory_records_are_held_compressed(tmp_path: Path) -> None:
+    """In memory, a load checkpoints (every CHECKPOINT_ROWS records and at its end), which is
+    when DuckDB compresses what it holds: the records take a fraction of the memory of a copy
+    of them that was not checkpointed."""
+    lines = [
+        f"2 111122223333 eni-0a{i % 50} 198.51.100.{i % 200} 192.0.2.{i % 100} {1024 + i % 60000} "
+        f"443 6 {i % 90 + 1} {i % 9000 + 40} {1700000000 + i // 100} {1700000060 + i // 100} "
+        f"{'ACCEPT' if i % 20 else 'REJECT'} OK"
+        for i in range(300_000)
+    ]
+    logs = write(tmp_path / "flows.log", DEFAULT_HEADER, lines)
+    con = flowsg.connect(":memory:")
+    flowsg.load(con, [logs])
+    before = _table_bytes(con)
+    con.execute("CREATE TABLE plain AS SELECT * FROM flow_store").fetchall()
+    plain = _table_bytes(con) - before  # DuckDB's automatic checkpoints are off (db.connect)
+    con.close()
+    assert plain > 300_000 * 40  # the copy holds the rows uncompressed
+    assert before * 3 < plain

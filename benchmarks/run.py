@@ -10,7 +10,8 @@ and the wall time is the operation's, measured inside the worker (start-up and i
 * ``analyze memory``  ``flowsg analyze DEFAULT-FORMAT-FILES --snapshot DIR --db :memory:``;
 * ``analyze --out``   the same with ``--out DIR`` (flows.parquet etc.);
 * ``analyze custom``  the same records as custom v5 gzip text (tcp-flags, flow-direction);
-* ``analyze parquet`` the same records as S3 Parquet;
+* ``analyze parquet`` the same records as S3 Parquet (the v5 fields of ``analyze custom``, its
+  text twin in the Parquet target);
 * ``analyze spark``   the default-format files with ``--engine spark --spark-master local[2]``
                       (only where pyspark and Java are installed): the cost of the engine
                       itself on one machine, its start included; peak RSS is the Python
@@ -478,9 +479,13 @@ def check_targets(results: list[Result]) -> list[Target]:
         stretch = "met" if out.ratio <= 3 else "not met"
         rows.append(Target("analyze --out DIR", "<= 4x bare read", f"{out.ratio:.2f}x{where}",
                            status(out.ratio <= 4), f"<= 3x: {stretch}"))  # fmt: skip
-    if mem and parquet:
-        speedup = mem.seconds / parquet.seconds
-        rows.append(Target("S3 Parquet logs", ">= 4x faster than gzip text",
+    # "The same logs": the Parquet files hold the custom format's v5 fields, as S3 writes a
+    # flow log of that format, so their gzip text is the custom files (the default files have
+    # 14 fields, not 29).
+    text = _pick(results, "analyze custom", at)
+    if text and parquet:
+        speedup = text.seconds / parquet.seconds
+        rows.append(Target("S3 Parquet logs", ">= 4x faster than the same gzip text",
                            f"{speedup:.2f}x faster{where}", status(speedup >= 4)))  # fmt: skip
     # the in-memory runs, and (separately) the database file with a memory limit
     for label, runs in (

@@ -481,7 +481,7 @@ def check_targets(results: list[Result]) -> list[Target]:
                            status(out.ratio <= 4), f"<= 3x: {stretch}"))  # fmt: skip
     # "The same logs": the Parquet files hold the custom format's v5 fields, as S3 writes a
     # flow log of that format, so their gzip text is the custom files (the default files have
-    # 14 fields, not 29).
+    # 14 fields, not 25).
     text = _pick(results, "analyze custom", at)
     if text and parquet:
         speedup = text.seconds / parquet.seconds

@@ -15,6 +15,7 @@ from . import sql
 
 STEPS = (
     "match/port_classes",
+    "match/reject_candidates",
     "match/reject_pairs",
     "match/keyed_flows",
     "match/flow_keys",

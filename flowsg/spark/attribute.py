@@ -22,10 +22,11 @@ views, with the columns, names and types of DuckDB's:
 
 What DuckDB makes a table is computed once and kept (a local checkpoint: in the executors'
 storage, not written anywhere). ``flow_records`` is replaced by the records with their key_id
-(``match/assign_keys``), kept the same way. The input ``flow_records`` is read by three steps
-(``reject_pairs``, ``flow_keys``, ``assign_keys``): cache it first when reading it is costly, and
-unpersist it afterwards. There is no transaction: a failure leaves the views of the steps that
-ran. Works with ``spark.sql.ansi.enabled`` on (Spark 4's default) or off (3.5's).
+(``match/assign_keys``), kept the same way. The input ``flow_records`` is read by four steps
+(``reject_candidates``, ``reject_pairs``, ``flow_keys``, ``assign_keys``): cache it first when
+reading it is costly, and unpersist it afterwards. There is no transaction: a failure leaves
+the views of the steps that ran. Works with ``spark.sql.ansi.enabled`` on (Spark 4's default)
+or off (3.5's).
 """
 
 from __future__ import annotations

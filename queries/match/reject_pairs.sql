@@ -2,7 +2,7 @@
 -- interface and protocol, addresses and ports swapped; NODATA/SKIPDATA records left out). Only a
 -- REJECT's orientation depends on it (key_verdicts), so only REJECTs are looked up, which keeps
 -- the exact ports out of the keys.
--- Reads: flow_records. Writes: temp table reject_pairs. Params: none.
+-- Reads: reject_candidates, flow_records. Writes: temp table reject_pairs. Params: none.
 CREATE OR REPLACE TEMP TABLE reject_pairs AS
 SELECT DISTINCT
     r.interface_id,
@@ -13,7 +13,7 @@ SELECT DISTINCT
     r.dstaddr_lo,
     r.srcport,
     r.dstport
-FROM flow_records AS r
+FROM reject_candidates AS r
 JOIN flow_records AS o
     ON o.interface_id = r.interface_id
     AND o.protocol = r.protocol
@@ -23,7 +23,4 @@ JOIN flow_records AS o
     AND o.dstaddr_lo = r.srcaddr_lo
     AND o.srcport = r.dstport
     AND o.dstport = r.srcport
-WHERE
-    r.action = 'REJECT'
-    AND (r.log_status IS NULL OR r.log_status = 'OK')
-    AND (o.log_status IS NULL OR o.log_status = 'OK');
+WHERE o.log_status IS NULL OR o.log_status = 'OK';

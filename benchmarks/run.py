@@ -7,6 +7,10 @@ and the wall time is the operation's, measured inside the worker (start-up and i
 * ``bare read``       DuckDB alone: ``SELECT protocol, action, count(*) FROM read_csv(the
                       default-format files, delim=' ', header=true, columns={explicit types})
                       GROUP BY ALL``; the denominator of every ratio;
+* ``duckdb table``    DuckDB alone keeping the records: ``CREATE TABLE AS SELECT * FROM
+                      read_csv(the same)``, in memory, then ``CHECKPOINT`` (which compresses
+                      it): what any load that keeps the records in DuckDB costs at least,
+                      before flowsg checks a field or computes an address;
 * ``analyze memory``  ``flowsg analyze DEFAULT-FORMAT-FILES --snapshot DIR --db :memory:``;
 * ``analyze --out``   the same with ``--out DIR`` (flows.parquet etc.);
 * ``analyze custom``  the same records as custom v5 gzip text (tcp-flags, flow-direction);
@@ -71,6 +75,7 @@ def _spark_available() -> bool:
 SPARK_CASE = "analyze spark"
 CASES = (
     "bare read",
+    "duckdb table",
     "analyze memory",
     "analyze --out",
     "analyze custom",
@@ -173,6 +178,24 @@ def case_bare_read(data: Path, manifest: dict[str, Any], **_: Any) -> dict[str, 
     ).fetchall()
     seconds = time.perf_counter() - began
     return {"seconds": seconds, "records": sum(r[2] for r in rows)}
+
+
+def case_duckdb_table(data: Path, manifest: dict[str, Any], **_: Any) -> dict[str, Any]:
+    import duckdb
+
+    files = files_of(data, manifest, "default")
+    columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in BARE_COLUMNS.items()) + "}"
+    con = duckdb.connect(":memory:")
+    began = time.perf_counter()
+    con.execute(
+        "CREATE TABLE records AS SELECT * FROM read_csv($files, delim=' ', header=true, "
+        f"nullstr='-', columns={columns})",
+        {"files": files},
+    ).fetchall()
+    con.execute("CHECKPOINT").fetchall()
+    seconds = time.perf_counter() - began
+    [(records,)] = con.execute("SELECT count(*) FROM records").fetchall()
+    return {"seconds": seconds, "records": records}
 
 
 def _analyze(
@@ -336,6 +359,7 @@ def case_profile(data: Path, **_: Any) -> dict[str, Any]:
 
 WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
     "bare read": case_bare_read,
+    "duckdb table": case_duckdb_table,
     "analyze memory": case_analyze_memory,
     "analyze --out": case_analyze_out,
     "analyze custom": case_analyze_custom,

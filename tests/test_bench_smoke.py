@@ -92,6 +92,8 @@ def test_runner_measures_every_case_and_checks_every_target(bench: ModuleType, d
         assert r.input_mb > 0 and r.peak_rss_mb > 0 and r.ratio > 0
     bare = results[0]
     assert bare.extra["records"] == RECORDS  # the bare read sees every record
+    by_case = {r.case: r for r in results}
+    assert by_case["duckdb table"].extra["records"] == RECORDS  # and DuckDB's table holds them
     analyzed = [r for r in results if r.case.startswith("analyze")]
     assert len(analyzed) == 5 + (bench.SPARK_CASE in bench.CASES)  # Spark where it can run
     assert all(r.extra["summary"].startswith("Analyzed 20,000 record(s)") for r in analyzed)
@@ -109,7 +111,6 @@ def test_runner_measures_every_case_and_checks_every_target(bench: ModuleType, d
     ]
     assert all(t.status in ("PASS", "FAIL", "n/a") for t in targets)
     # Parquet is compared with the gzip text of the same fields (custom v5), not the default's 14
-    by_case = {r.case: r for r in results}
     speedup = by_case["analyze custom"].seconds / by_case["analyze parquet"].seconds
     [parquet] = [t for t in targets if t.what == "S3 Parquet logs"]
     assert parquet.measured.startswith(f"{speedup:.2f}x faster")

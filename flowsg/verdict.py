@@ -64,7 +64,10 @@ def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
         for step in SWAP:
-            sql.run(con, step).fetchall()
+            if step == "match/assign_keys":
+                _assign_keys(con)
+            else:
+                sql.run(con, step).fetchall()
         con.execute("COMMIT").fetchall()
     except BaseException:
         con.execute("ROLLBACK").fetchall()
@@ -72,6 +75,18 @@ def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
     checkpoint(con)  # every record's key_id, compressed
     counts = dict(sql.fetchall(con, "verdict/by_verdict"))
     return AttributionResult({v: int(counts.get(v, 0)) for v in VERDICTS})
+
+
+ASSIGN_ROWS = 2_000_000
+"""Rows of flow_store that one match/assign_keys statement updates (see its header)."""
+
+
+def _assign_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Every record's key_id, by slices of ASSIGN_ROWS rows (in the caller's transaction)."""
+    [(end,)] = sql.fetchall(con, "match/store_rows")
+    for first in range(0, end, ASSIGN_ROWS):
+        params = {"first_row": first, "end_row": first + ASSIGN_ROWS}
+        sql.run(con, "match/assign_keys", params).fetchall()
 
 
 def attribute(con: duckdb.DuckDBPyConnection) -> AttributionResult:

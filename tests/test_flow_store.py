@@ -121,6 +121,31 @@ def test_the_sample_attributes_the_same_through_the_view(con: duckdb.DuckDBPyCon
     assert n == rows_ > 0
 
 
+def test_keys_assigned_slice_by_slice_are_the_keys_assigned_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """match/assign_keys updates flow_store by slices of rowids (verdict.ASSIGN_ROWS): with a
+    slice of 7 rows the sample's records get the verdicts they get in one slice, every record
+    is keyed, and rows deleted from the middle (gaps in the rowids) leave none out."""
+    query = "SELECT source_file, line_number, verdict, matched_rule_ids, reason FROM flows"
+    whole = flowsg.connect(":memory:")
+    flowsg.analyze(whole, [SAMPLE], SAMPLE / "snapshot")
+    expected = sorted(whole.execute(query).fetchall())
+    monkeypatch.setattr(flowsg.verdict, "ASSIGN_ROWS", 7)
+    sliced = flowsg.connect(":memory:")
+    flowsg.analyze(sliced, [SAMPLE], SAMPLE / "snapshot")
+    assert sorted(sliced.execute(query).fetchall()) == expected
+    [(n,)] = sliced.execute("SELECT count(*) FROM flow_store").fetchall()
+    assert n > 3 * 7  # several slices
+    sliced.execute("DELETE FROM flow_store WHERE rowid BETWEEN 5 AND 12").fetchall()
+    sliced.execute("UPDATE flow_store SET key_id = NULL").fetchall()
+    flowsg.attribute(sliced)
+    [(unkeyed, left)] = sliced.execute(
+        "SELECT count(*) FILTER (WHERE key_id IS NULL), count(*) FROM flow_store"
+    ).fetchall()
+    assert (unkeyed, left) == (0, n - 8)
+
+
 @pytest.mark.parametrize("append", [False, True])
 def test_a_database_whose_flow_records_is_a_table_is_migrated(tmp_path: Path, append: bool) -> None:
     """Before flow_store, the records were the table flow_records with every column."""

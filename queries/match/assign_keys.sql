@@ -4,7 +4,11 @@
 -- The key is found on all the key's columns (IS NOT DISTINCT FROM: NULL matches NULL), and the row
 -- by record_row (flow_store's rowid, given by the view flow_records; another engine writes the
 -- records with their key_id instead).
--- Reads: keyed_flows, flow_keys. Writes: flow_store.key_id. Params: none.
+-- One slice of rows at a time (flowsg.verdict runs the slices in one transaction): the join on
+-- rowid builds a hash table of the slice's rows, not of every record (at 30M records, peak RSS
+-- 3.4 GB in one statement, 2.6 GB in slices of 2M rows, for the same time).
+-- Reads: keyed_flows, flow_keys. Writes: flow_store.key_id.
+-- Params: $first_row, $end_row (BIGINT: the slice, rowid >= $first_row and < $end_row).
 UPDATE flow_store
 SET key_id = keyed.key_id
 FROM (
@@ -29,5 +33,9 @@ FROM (
         AND k.action IS NOT DISTINCT FROM f.action
         AND k.tcp_open IS NOT DISTINCT FROM f.tcp_open
         AND k.paired IS NOT DISTINCT FROM f.paired
+    WHERE f.record_row >= $first_row AND f.record_row < $end_row
 ) AS keyed
-WHERE flow_store.rowid = keyed.record_row;
+WHERE
+    flow_store.rowid = keyed.record_row
+    AND flow_store.rowid >= $first_row
+    AND flow_store.rowid < $end_row;

@@ -164,17 +164,23 @@ def files_of(data: Path, manifest: dict[str, Any], flavour: str) -> list[str]:
 # ----------------------------------------------------------------------------- the cases (worker)
 
 
+_BARE_READ = (
+    "read_csv($files, delim=' ', header=true, nullstr='-', columns={"
+    + ", ".join(f"'{k}': '{v}'" for k, v in BARE_COLUMNS.items())
+    + "})"
+)
+"""DuckDB's read of the default-format files ($files) with explicit types: the bare read's and the
+duckdb table's source."""
+
+
 def case_bare_read(data: Path, manifest: dict[str, Any], **_: Any) -> dict[str, Any]:
     import duckdb
 
     files = files_of(data, manifest, "default")
-    columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in BARE_COLUMNS.items()) + "}"
     con = duckdb.connect(":memory:")
     began = time.perf_counter()
     rows = con.execute(
-        "SELECT protocol, action, count(*) FROM read_csv($files, delim=' ', header=true, "
-        f"nullstr='-', columns={columns}) GROUP BY ALL",
-        {"files": files},
+        f"SELECT protocol, action, count(*) FROM {_BARE_READ} GROUP BY ALL", {"files": files}
     ).fetchall()
     seconds = time.perf_counter() - began
     return {"seconds": seconds, "records": sum(r[2] for r in rows)}
@@ -184,14 +190,9 @@ def case_duckdb_table(data: Path, manifest: dict[str, Any], **_: Any) -> dict[st
     import duckdb
 
     files = files_of(data, manifest, "default")
-    columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in BARE_COLUMNS.items()) + "}"
     con = duckdb.connect(":memory:")
     began = time.perf_counter()
-    con.execute(
-        "CREATE TABLE records AS SELECT * FROM read_csv($files, delim=' ', header=true, "
-        f"nullstr='-', columns={columns})",
-        {"files": files},
-    ).fetchall()
+    con.execute(f"CREATE TABLE records AS SELECT * FROM {_BARE_READ}", {"files": files}).fetchall()
     con.execute("CHECKPOINT").fetchall()
     seconds = time.perf_counter() - began
     [(records,)] = con.execute("SELECT count(*) FROM records").fetchall()

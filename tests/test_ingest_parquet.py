@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -79,11 +80,8 @@ def plain_marks(enabled: bool) -> Iterator[list[int]]:
         marked.append(plain.true_count)
         return plain
 
-    ingest._digits_only = spy  # type: ignore[assignment]
-    try:
+    with mock.patch.object(ingest, "_digits_only", spy):
         yield marked
-    finally:
-        ingest._digits_only = original  # type: ignore[assignment]
 
 
 def tables(paths: list[Path]) -> dict[str, list[tuple[Any, ...]]]:

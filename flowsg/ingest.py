@@ -271,8 +271,7 @@ def _load_all(
     batches.sql.finish()
     if progress:
         progress(Progress(len(walked.files), len(walked.files), lines, ""))
-    for file_stats in stats:
-        _record_file(con, file_stats)
+    insert_files(con, [_file_row(file_stats) for file_stats in stats], unreadable=True)
     return stats
 
 
@@ -392,25 +391,40 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ROLLBACK").fetchall()
 
 
-def _record_file(con: duckdb.DuckDBPyConnection, stats: _FileStats) -> None:
-    """Write the file's row of `files`, and its malformed row when it could not be read whole."""
-    if stats.error:
-        params = {"source_file": stats.source_file, "reason": stats.error}
-        sql.run(con, "ingest/insert_unreadable", params).fetchall()
-    sql.run(
-        con,
-        "ingest/insert_file",
-        {
-            "source_file": stats.source_file,
-            "file_type": stats.file_type,
-            "lines_read": stats.lines_read,
-            "headers": stats.headers,
-            "records": stats.records,
-            "malformed": stats.malformed + stats.quarantined,
-            "formats": " | ".join(dict.fromkeys(stats.formats)) or None,
-            "error": stats.error,
-        },
-    ).fetchall()
+FILE_ROWS = pa.schema(
+    [pa.field(name, pa.string()) for name in ("source_file", "file_type")]
+    + [pa.field(name, pa.int64()) for name in ("lines_read", "headers", "records", "malformed")]
+    + [pa.field(name, pa.string()) for name in ("formats", "error")]
+)
+"""The columns of ``file_rows``, what insert_files.sql reads: a row of ``files`` per file."""
+
+
+def insert_files(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], unreadable: bool
+) -> None:
+    """Write the rows of ``files`` (FILE_ROWS) in one statement; with ``unreadable``, also a
+    malformed row for every file with an error (the Spark engine files those itself)."""
+    con.register("file_rows", pa.Table.from_pylist(rows, schema=FILE_ROWS))
+    try:
+        if unreadable:
+            sql.run(con, "ingest/insert_unreadable_files").fetchall()
+        sql.run(con, "ingest/insert_files").fetchall()
+    finally:
+        con.unregister("file_rows")
+
+
+def _file_row(stats: _FileStats) -> dict[str, Any]:
+    """The file's row of `files`."""
+    return {
+        "source_file": stats.source_file,
+        "file_type": stats.file_type,
+        "lines_read": stats.lines_read,
+        "headers": stats.headers,
+        "records": stats.records,
+        "malformed": stats.malformed + stats.quarantined,
+        "formats": " | ".join(dict.fromkeys(stats.formats)) or None,
+        "error": stats.error,
+    }
 
 
 def _constant(text: str, n: int) -> pa.DictionaryArray[Any, Any]:

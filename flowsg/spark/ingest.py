@@ -90,7 +90,7 @@ class SparkLoad:
         return sum(f.lines_read for f in self.files)
 
     def file_rows(self) -> list[dict[str, Any]]:
-        """The rows of the table ``files`` (``ingest/insert_file``'s parameters): every file the
+        """The rows of the table ``files`` (``flowsg.ingest.FILE_ROWS``): every file the
         load read or could not read."""
         rows: list[dict[str, Any]] = [
             dict(zip(FILE_COLUMNS, (path, "unreadable", 0, 0, 0, 0, None, reason), strict=True))

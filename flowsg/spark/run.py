@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from .. import sql
 from ..errors import DatabaseError, InputError
-from ..ingest import LOADED_TABLES, LoadResult, _columns, _swap_in, _widen
+from ..ingest import LOADED_TABLES, LoadResult, _columns, _swap_in, _widen, insert_files
 from ..logformat import LogFormat
 from ..output import summary_document
 from ..report import AnalyzeSummary
@@ -196,8 +196,7 @@ def handoff(con: duckdb.DuckDBPyConnection, spark: Any, loaded: SparkLoad) -> No
         sql.run(con, "handoff/insert_flow_records").fetchall()
         sql.run(con, "ingest/insert_source_files").fetchall()
         sql.run(con, "handoff/insert_malformed").fetchall()
-        for row in loaded.file_rows():
-            sql.run(con, "ingest/insert_file", row).fetchall()
+        insert_files(con, loaded.file_rows(), unreadable=False)
         _swap_in(con, append=False)
         con.execute("BEGIN TRANSACTION").fetchall()
         try:

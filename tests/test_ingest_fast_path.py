@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -158,3 +159,81 @@ def test_edge_blocks(tmp_path: Path, text: str, fast: bool) -> None:
     fast_tables, slow_tables, taken = both_ways(path)
     assert fast_tables == slow_tables
     assert bool(taken) == fast
+
+
+# --- small files gathered --------------------------------------------------------------------
+
+
+def files_tables(paths: Sequence[Path]) -> dict[str, list[tuple[Any, ...]]]:
+    con = flowsg.connect(":memory:")
+    try:
+        flowsg.load(con, paths)
+        return {
+            "flows": con.execute(
+                "SELECT * FROM flows ORDER BY source_file, line_number"
+            ).fetchall(),
+            "malformed": con.execute(
+                "SELECT * FROM malformed ORDER BY source_file, line_number NULLS FIRST, reason"
+            ).fetchall(),
+            "files": con.execute("SELECT * FROM files ORDER BY source_file").fetchall(),
+        }
+    finally:
+        con.close()
+
+
+def gathered_and_alone(paths: Sequence[Path]) -> tuple[dict[str, Any], dict[str, Any], list[int]]:
+    """The tables with small files gathered (as flowsg loads them) and with every file split on
+    its own; and the row counts of the fast path's calls in the first load."""
+    with fast_path(True) as taken:
+        gathered = files_tables(paths)
+    with mock.patch.object(ingest, "SMALL_FILE_BYTES", 0):
+        alone = files_tables(paths)
+    return gathered, alone, taken
+
+
+@settings(max_examples=FEW_EXAMPLES * 2)
+@given(data=st.data(), names=formats)
+def test_small_files_gathered_load_as_each_alone(
+    data: st.DataObject, names: tuple[str, ...]
+) -> None:
+    """Small files, with a header or without, some with bad lines (which make the joined lines
+    decline the fast path, so that every body goes its own way), gzip or not."""
+    n_files = data.draw(st.integers(1, 5))
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i in range(n_files):
+            recs = data.draw(st.lists(records(names), max_size=8))
+            lines = [" ".join(tokens_of(names, r)).encode() for r in recs]
+            for line in data.draw(st.lists(mutated_records(names), max_size=2)):
+                lines.insert(data.draw(st.integers(0, len(lines))), line)
+            header = names if data.draw(st.integers(0, 4)) else None
+            folder = Path(tmp) / str(i)
+            folder.mkdir()
+            paths.append(write(folder, lines, header, data.draw(st.booleans())))
+        gathered, alone, _ = gathered_and_alone(paths)
+    assert gathered == alone
+
+
+def test_plain_small_files_are_split_in_one_call(tmp_path: Path) -> None:
+    """50 small files of the same format, then a 51st with a bad line: the 50 are one call of the
+    fast path; with the 51st, the joined lines decline and each file goes its own way, loading
+    the same tables."""
+    header = f"{FIELDS} start end action log-status".split()
+    paths = []
+    for i in range(50):
+        lines = [
+            f"{WEB.replace('49152', str(40000 + j))} ACCEPT OK".encode() for j in range(i % 4 + 1)
+        ]
+        folder = tmp_path / f"f{i:02d}"
+        folder.mkdir()
+        paths.append(write(folder, lines, header, i % 2 == 0))
+    gathered, alone, taken = gathered_and_alone(paths)
+    assert gathered == alone
+    assert taken == [sum(i % 4 + 1 for i in range(50))]
+    assert len(gathered["flows"]) == 123 and gathered["malformed"] == []
+    (tmp_path / "bad").mkdir()
+    paths.append(write(tmp_path / "bad", [f"{WEB} ACCEPT OK extra".encode()], header, False))
+    gathered, alone, taken = gathered_and_alone(paths)
+    assert gathered == alone
+    assert len(taken) == 50  # each good file on its own; the bad one line by line
+    assert [row[2] for row in gathered["malformed"]] == ["wrong number of fields: 15, expected 14"]

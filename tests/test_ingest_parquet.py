@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_ingest_fast_path import files_tables as tables
 from test_ingest_properties import FEW_EXAMPLES
 
 import flowsg
@@ -82,23 +83,6 @@ def plain_marks(enabled: bool) -> Iterator[list[int]]:
 
     with mock.patch.object(ingest, "_digits_only", spy):
         yield marked
-
-
-def tables(paths: list[Path]) -> dict[str, list[tuple[Any, ...]]]:
-    con = flowsg.connect(":memory:")
-    try:
-        flowsg.load(con, paths)
-        return {
-            "flows": con.execute(
-                "SELECT * FROM flows ORDER BY source_file, line_number"
-            ).fetchall(),
-            "malformed": con.execute(
-                "SELECT * FROM malformed ORDER BY source_file, line_number NULLS FIRST, reason"
-            ).fetchall(),
-            "files": con.execute("SELECT * FROM files ORDER BY source_file").fetchall(),
-        }
-    finally:
-        con.close()
 
 
 @settings(max_examples=FEW_EXAMPLES * 3)

@@ -565,7 +565,7 @@ class _Batches:
         bodies = self.bodies.pop(fmt, [])
         self.body_bytes.pop(fmt, None)
         pieces = [
-            (stats.source_file, first, stats.lines_read - first + 1) for stats, first, _ in bodies
+            (stats.source_file, first, body.count(b"\n") + 1) for stats, first, body in bodies
         ]
         if not pieces:
             return
@@ -859,8 +859,9 @@ def _load_bytes(
 def _load_body(
     stats: _FileStats, first: int, block: bytes, fmt: LogFormat, batches: _Batches
 ) -> LogFormat:
-    """Queue lines with no header on the first: by the fast path when it can, else line by line."""
-    fields = _fast_fields(block, fmt, [(stats.source_file, first, stats.lines_read - first + 1)])
+    """Queue lines with no header on the first: by the fast path when it can, else line by line.
+    (Lines are counted in the block: stats.lines_read may be ahead, see _load_text.)"""
+    fields = _fast_fields(block, fmt, [(stats.source_file, first, block.count(b"\n") + 1)])
     if fields is None:
         return _load_block(stats, first, _split(block), fmt, batches)
     if not stats.formats:

@@ -237,3 +237,20 @@ def test_plain_small_files_are_split_in_one_call(tmp_path: Path) -> None:
     assert gathered == alone
     assert len(taken) == 50  # each good file on its own; the bad one line by line
     assert [row[2] for row in gathered["malformed"]] == ["wrong number of fields: 15, expected 14"]
+
+
+def test_every_block_of_a_file_of_many_blocks_takes_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file read in many blocks (here of about 4 KB): every block is plain, so every block goes
+    the fast path, with the right line numbers (a block is loaded once the next one is read, so
+    the file's line count is ahead of it by then)."""
+    monkeypatch.setattr(ingest, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(ingest, "_READ_BYTES", 1000)
+    header = f"{FIELDS} start end action log-status".split()
+    lines = [f"{WEB.replace('49152', str(40000 + j))} ACCEPT OK".encode() for j in range(500)]
+    for zipped in (False, True):
+        fast, slow, taken = both_ways(write(tmp_path, lines, header, zipped))
+        assert fast == slow
+        assert sum(taken) == 500 and len(taken) > 10, taken
+        assert [row[5] for row in fast["flows"]] == list(range(40000, 40500))  # srcport

@@ -719,7 +719,7 @@ def _load_text(
                     _load_bytes(stats, *held, fmt, batches)
                 raise
             if held is not None:
-                fmt = _load_bytes(stats, *held, fmt, batches, last=held[0] == 1)
+                fmt = _load_bytes(stats, *held, fmt, batches, whole_file=held[0] == 1)
     except _READ_ERRORS as exc:
         what = "corrupt gzip data" if stats.file_type == "gzip" else "read error"
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -837,12 +837,12 @@ def _load_bytes(
     block: bytes,
     fmt: LogFormat,
     batches: _Batches,
-    last: bool = False,
+    whole_file: bool = False,
 ) -> LogFormat:
     """Queue one block of lines: a header on its first line (where every file has one) is taken
     first; the rest goes through the fast path when it can, else line by line (_load_block).
-    The body of a small file that is one block (`last`, starting at line 1) with a header is
-    gathered with others of the same format instead (_Batches.gather)."""
+    The body of a small file read in this one block (`whole_file`) after a header is gathered
+    with others of the same format instead (_Batches.gather)."""
     cut = block.find(b"\n")
     head = block if cut < 0 else block[:cut]
     if len(head) < 4096 and (found := header_format(head.decode("utf-8", "replace"))):
@@ -850,7 +850,7 @@ def _load_bytes(
         if cut < 0:
             return fmt
         block, first = block[cut + 1 :], first + 1
-    if last and stats.formats and len(block) < SMALL_FILE_BYTES and first == 2:
+    if whole_file and stats.formats and len(block) < SMALL_FILE_BYTES:  # its header taken above
         batches.gather(stats, first, block, fmt)  # the whole body of a small file
         return fmt
     return _load_body(stats, first, block, fmt, batches)

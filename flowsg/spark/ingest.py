@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from ..errors import InputError, UsageError
 from ..fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from ..files import printable
-from ..ingest import MAX_LINE_BYTES, SKIPPED_SUFFIXES, WalkResult, _plain_type, walk
+from ..ingest import FILE_ROWS, MAX_LINE_BYTES, SKIPPED_SUFFIXES, WalkResult, _plain_type, walk
 from ..logformat import DEFAULT, LogFormat, header_format, parse_log_format
 from ..sources import SourceOptions, select
 from . import statements
@@ -112,16 +112,7 @@ class SparkLoad:
         return rows
 
 
-FILE_COLUMNS = (
-    "source_file",
-    "file_type",
-    "lines_read",
-    "headers",
-    "records",
-    "malformed",
-    "formats",
-    "error",
-)
+FILE_COLUMNS = tuple(FILE_ROWS.names)
 """The columns of the table ``files`` (``queries/ingest/create_files.sql``)."""
 
 

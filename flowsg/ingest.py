@@ -445,8 +445,6 @@ _Piece = tuple[str, int, int]
 
 def _files_of(pieces: Sequence[_Piece]) -> pa.DictionaryArray[Any, Any]:
     """The file of every line of the pieces, each path stored once (dictionary-encoded)."""
-    if len(pieces) == 1:
-        return _constant(pieces[0][0], pieces[0][2])
     indices: Any = np.repeat(np.arange(len(pieces), dtype=np.int32), [n for _, _, n in pieces])
     return pa.DictionaryArray.from_arrays(indices, pa.array([path for path, _, _ in pieces]))
 
@@ -936,7 +934,7 @@ def _fast_fields(block: bytes, fmt: LogFormat, pieces: Sequence[_Piece]) -> pa.T
         "n_tokens": count,
         "n_fields": count,
         "tgw": pa.array(np.zeros(n, dtype=bool)),
-        "ints_plain": _digits_only(
+        "ints_plain": _ints_plain(
             [columns[position[f.name]] for f in _INT_FIELDS if f.name in position], n
         ),
     }
@@ -949,7 +947,7 @@ def _fast_fields(block: bytes, fmt: LogFormat, pieces: Sequence[_Piece]) -> pa.T
 _INT_FIELDS = tuple(f for f in FIELDS if f.kind in ("int", "bigint"))
 
 
-def _digits_only(columns: list[Any], n: int) -> Any:
+def _ints_plain(columns: list[Any], n: int) -> Any:
     """Per row: every one of these integer fields is NULL, ASCII digits only (a text column) or
     at least 0 (an integer column, from Parquet): written as its decimal digits, it would be
     digits only. convert.sql then checks the range alone, instead of comparing the value with
@@ -1165,7 +1163,7 @@ def _parquet_fields(path: str, batch: pa.RecordBatch, first: int, tgw: bool) -> 
         text = pc.cast(col, pa.string())
         dash = pc.fill_null(pc.is_in(text, value_set=pa.array(["-", ""])), False)
         columns[f.column] = pc.if_else(dash, pa.scalar(None, pa.string()), text)
-    columns["ints_plain"] = _digits_only(
+    columns["ints_plain"] = _ints_plain(
         [columns[f.column] for f in _INT_FIELDS if f.column in names], n
     )
     return pa.table(columns)

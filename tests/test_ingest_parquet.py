@@ -71,7 +71,7 @@ def parquet_tables(draw: st.DrawFn) -> pa.Table:
 @contextmanager
 def plain_marks(enabled: bool) -> Iterator[list[int]]:
     """Within: ints_plain computed (True) or NULL throughout; yields how many rows were marked."""
-    original = ingest._digits_only
+    original = ingest._ints_plain
     marked: list[int] = []
 
     def spy(columns: list[Any], n: int) -> Any:
@@ -81,7 +81,7 @@ def plain_marks(enabled: bool) -> Iterator[list[int]]:
         marked.append(plain.true_count)
         return plain
 
-    with mock.patch.object(ingest, "_digits_only", spy):
+    with mock.patch.object(ingest, "_ints_plain", spy):
         yield marked
 
 

@@ -32,6 +32,12 @@ describe-security-group-rules, describe-network-interfaces, describe-network-acl
 describe-managed-prefix-lists, pl-*.json entries). ``manifest.json`` records the parameters and
 the files; the runner regenerates only when it is missing or different.
 
+``small/`` (``ensure_small``, made on demand by the runner's ``analyze small files`` case) holds
+the default-format records again, cut into many small gzip files of ``SMALL_RECORDS_PER_FILE``
+records with a header each, named as S3 names one file per 5-minute window: what a quiet account
+or a quiet flow log leaves in a month. It is cut from ``default/`` (same records, same order), so
+it never needs the model again; ``small-manifest.json`` records what it was cut from.
+
 Files are generated in parallel (one process per core); each file has its own random stream,
 so the output does not depend on the number of processes.
 
@@ -1040,6 +1046,83 @@ def write_file(spec: Spec, out: Path, number: int) -> dict[str, Any]:
     return written
 
 
+SMALL_RECORDS_PER_FILE = 1_000
+SMALL_WINDOW_SECONDS = 300  # S3 delivery: one file per flow log and 5-minute window
+
+
+def _small_path(out: Path, number: int) -> Path:
+    stamp = datetime.fromtimestamp(DAY_START + number * SMALL_WINDOW_SECONDS, UTC)
+    digest = hashlib.sha256(f"small/{number}".encode()).hexdigest()[:8]
+    stem = f"{ACCOUNT}_vpcflowlogs_{REGION}_fl-0a1b2c3d4e5f60789_{stamp:%Y%m%dT%H%MZ}_{digest}"
+    return out / "small" / f"AWSLogs/{ACCOUNT}/vpcflowlogs/{REGION}/{stamp:%Y/%m/%d}/{stem}.log.gz"
+
+
+def split_file(out: Path, source: str, first: int, per_file: int, level: int) -> dict[str, int]:
+    """Cut one default-format file into files of `per_file` records, numbered from `first`."""
+    body = zlib.decompress((out / source).read_bytes(), 31)
+    header, _, rest = body.partition(b"\n")
+    lines = rest.splitlines(keepends=True)
+    written = {"files": 0, "records": 0, "bytes": 0}
+    for start in range(0, len(lines), per_file):
+        chunk = lines[start : start + per_file]
+        path = _small_path(out, first + written["files"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gzip_bytes(header + b"\n" + b"".join(chunk), level))
+        written["files"] += 1
+        written["records"] += len(chunk)
+        written["bytes"] += path.stat().st_size
+    return written
+
+
+def ensure_small(
+    out: Path,
+    manifest: dict[str, Any],
+    per_file: int = SMALL_RECORDS_PER_FILE,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """The records of `out`'s default-format files cut into small files under ``out/small``.
+
+    Made once and kept (``small-manifest.json``) until the data it was cut from or `per_file`
+    changes; returns that manifest: ``files``, ``records``, ``bytes``, ``records_per_file``.
+    """
+    if "default" not in manifest.get("flavours", FLAVOURS):
+        raise ValueError(f"{out} has no default-format files to cut small files from")
+    source = {k: manifest.get(k) for k in Spec(0).manifest_key()}
+    key = {"source": source, "records_per_file": per_file}
+    path = out / "small-manifest.json"
+    try:
+        small: dict[str, Any] = json.loads(path.read_text())
+        if {k: small.get(k) for k in key} == key:
+            return small
+    except (OSError, ValueError):
+        pass
+    shutil.rmtree(out / "small", ignore_errors=True)
+    began = time.monotonic()
+    firsts, number = [], 0
+    for entry in manifest["files"]:
+        firsts.append(number)
+        number += -(-entry["records"] // per_file)
+    level = manifest.get("gzip_level", 6)
+    jobs = [
+        (out, f["default"], first, per_file, level)
+        for f, first in zip(manifest["files"], firsts, strict=True)
+    ]
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(split_file, *zip(*jobs, strict=True)))
+    else:
+        parts = [split_file(*job) for job in jobs]
+    small = key | {
+        "files": sum(p["files"] for p in parts),
+        "records": sum(p["records"] for p in parts),
+        "bytes": sum(p["bytes"] for p in parts),
+        "seconds": round(time.monotonic() - began, 2),
+    }
+    path.write_text(json.dumps(small, indent=1) + "\n")
+    return small
+
+
 def read_manifest(out: Path) -> dict[str, Any] | None:
     try:
         manifest: dict[str, Any] = json.loads((out / "manifest.json").read_text())
@@ -1053,7 +1136,7 @@ def generate(
 ) -> dict[str, Any]:
     """Write the snapshot and every file of `spec` under `out` (replacing what was there)."""
     began = time.monotonic()
-    for name in (*FLAVOURS, "snapshot", "manifest.json"):
+    for name in (*FLAVOURS, "snapshot", "manifest.json", "small", "small-manifest.json"):
         target = out / name
         if target.is_dir():
             shutil.rmtree(target)

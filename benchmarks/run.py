@@ -16,6 +16,10 @@ and the wall time is the operation's, measured inside the worker (start-up and i
 * ``analyze custom``  the same records as custom v5 gzip text (tcp-flags, flow-direction);
 * ``analyze parquet`` the same records as S3 Parquet (the v5 fields of ``analyze custom``, its
   text twin in the Parquet target);
+* ``analyze small files`` the default-format records again, cut into files of 1,000 records
+                      (a header each; ``generate.ensure_small``, made once): the per-file cost
+                      of a month of 5-minute files, which the other cases, at a million
+                      records a file, never see. Its note compares it with ``analyze memory``;
 * ``analyze spark``   the default-format files with ``--engine spark --spark-master local[2]``
                       (only where pyspark and Java are installed): the cost of the engine
                       itself on one machine, its start included; peak RSS is the Python
@@ -73,6 +77,7 @@ def _spark_available() -> bool:
 
 
 SPARK_CASE = "analyze spark"
+SMALL_CASE = "analyze small files"
 CASES = (
     "bare read",
     "duckdb table",
@@ -81,6 +86,7 @@ CASES = (
     "analyze custom",
     "analyze parquet",
     "analyze file 2GB",
+    SMALL_CASE,
     *((SPARK_CASE,) if _spark_available() else ()),
     "python loop",
 )
@@ -241,6 +247,10 @@ def case_analyze_file(data: Path, out: str, **_: Any) -> dict[str, Any]:
     return _analyze(data, [str(data / "default")], None, db, ("--memory-limit", FILE_MEMORY_LIMIT))
 
 
+def case_analyze_small(data: Path, **_: Any) -> dict[str, Any]:
+    return _analyze(data, [str(data / "small")], None)
+
+
 def case_analyze_spark(data: Path, **_: Any) -> dict[str, Any]:
     """The same default-format files with ``--engine spark --spark-master local[2]``: Spark's
     start (the JVM), reading, attribution on Spark and the hand-over to DuckDB, all included."""
@@ -366,6 +376,7 @@ WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
     "analyze custom": case_analyze_custom,
     "analyze parquet": case_analyze_parquet,
     "analyze file 2GB": case_analyze_file,
+    SMALL_CASE: case_analyze_small,
     SPARK_CASE: case_analyze_spark,
     "python loop": case_python_loop,
     "profile": case_profile,
@@ -434,10 +445,14 @@ def run_worker(case: str, data: Path, timeout: float | None = None) -> tuple[dic
     return result, result.get("vm_hwm_mb") or rss_mb
 
 
+FLAVOUR_OF = {"analyze custom": "custom", "analyze parquet": "parquet", SMALL_CASE: "small"}
+"""The data each case reads, where it is not the default-format files."""
+
+
 def measure(case: str, data: Path, manifest: dict[str, Any]) -> Result:
     result, rss = run_worker(case, data)
     records = manifest["records"]
-    flavour = {"analyze custom": "custom", "analyze parquet": "parquet"}.get(case, "default")
+    flavour = FLAVOUR_OF.get(case, "default")
     input_mb = manifest["bytes"][flavour] / 1e6
     measured = int(result.get("records", records)) if case == "python loop" else 0
     note = ""
@@ -464,6 +479,10 @@ def measure_size(
     manifest = generate.ensure(spec, data, quiet=True)
     if time.monotonic() - began > 1:
         log(f"generated {data} in {time.monotonic() - began:.1f} s")
+    small = None
+    if SMALL_CASE in cases:
+        small = generate.ensure_small(data, manifest)
+        manifest = manifest | {"bytes": manifest["bytes"] | {"small": small["bytes"]}}
     results = []
     for case in cases:
         log(f"  {size_name(records)}: {case} ...")
@@ -472,6 +491,12 @@ def measure_size(
     if bare:
         for r in results:
             r.ratio = (1 / r.records_per_s) / (1 / bare.records_per_s)
+    cut, whole = _pick(results, SMALL_CASE), _pick(results, "analyze memory")
+    if cut and small:
+        cut.note = f"{small['files']:,} files of {small['records_per_file']:,} records"
+        if whole:
+            cut.note += f"; {cut.seconds / whole.seconds:.2f}x the time of analyze memory"
+            cut.note += f" (the same records in {len(manifest['files'])} file(s))"
     return results
 
 

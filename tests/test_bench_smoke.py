@@ -83,6 +83,36 @@ def test_generated_data_is_complete_and_deterministic(bench: ModuleType, data: P
     assert (data / "again" / again["default"]).read_bytes() == first.read_bytes()
 
 
+def test_small_files_hold_the_default_records_in_order(bench: ModuleType, data: Path) -> None:
+    directory = data / bench.size_name(RECORDS)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    small = bench.generate.ensure_small(directory, manifest, per_file=3_000)
+    # 8,000 + 8,000 + 4,000 records cut by 3,000: 3 + 3 + 2 files, none across a source file
+    assert (small["files"], small["records"]) == (8, RECORDS)
+    paths = sorted((directory / "small").rglob("*.log.gz"))  # the names sort in time order
+    assert len(paths) == 8 and sum(p.stat().st_size for p in paths) == small["bytes"]
+    cut, sizes = [], []
+    for path in paths:
+        assert "/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/11/02/" in str(path)
+        with gzip.open(path, "rt") as fh:
+            header, *lines = fh.read().splitlines()
+        assert header.startswith("version account-id interface-id")
+        cut += lines
+        sizes.append(len(lines))
+    assert sizes == [3_000, 3_000, 2_000] * 2 + [3_000, 1_000]
+    whole = []
+    for entry in manifest["files"]:
+        with gzip.open(directory / entry["default"], "rt") as fh:
+            whole += fh.read().splitlines()[1:]
+    assert cut == whole
+    # kept while it matches; cut again when the size per file changes
+    stamp = (directory / "small-manifest.json").stat().st_mtime_ns
+    assert bench.generate.ensure_small(directory, manifest, per_file=3_000) == small
+    assert (directory / "small-manifest.json").stat().st_mtime_ns == stamp
+    again = bench.generate.ensure_small(directory, manifest)
+    assert again["files"] == 20 and len(list((directory / "small").rglob("*.log.gz"))) == 20
+
+
 def test_runner_measures_every_case_and_checks_every_target(bench: ModuleType, data: Path) -> None:
     results = bench.measure_size(RECORDS, data, log=lambda _: None)
     assert [r.case for r in results] == list(bench.CASES)
@@ -95,7 +125,7 @@ def test_runner_measures_every_case_and_checks_every_target(bench: ModuleType, d
     by_case = {r.case: r for r in results}
     assert by_case["duckdb table"].extra["records"] == RECORDS  # and DuckDB's table holds them
     analyzed = [r for r in results if r.case.startswith("analyze")]
-    assert len(analyzed) == 5 + (bench.SPARK_CASE in bench.CASES)  # Spark where it can run
+    assert len(analyzed) == 6 + (bench.SPARK_CASE in bench.CASES)  # Spark where it can run
     assert all(r.extra["summary"].startswith("Analyzed 20,000 record(s)") for r in analyzed)
     targets = bench.check_targets(results)
     assert [t.what for t in targets] == [
@@ -114,6 +144,18 @@ def test_runner_measures_every_case_and_checks_every_target(bench: ModuleType, d
     speedup = by_case["analyze custom"].seconds / by_case["analyze parquet"].seconds
     [parquet] = [t for t in targets if t.what == "S3 Parquet logs"]
     assert parquet.measured.startswith(f"{speedup:.2f}x faster")
+    small = by_case[bench.SMALL_CASE]
+    ratio = small.seconds / by_case["analyze memory"].seconds
+    same = "the same records in 1 file(s)"
+    assert (
+        small.note == f"20 files of 1,000 records; {ratio:.2f}x the time of analyze memory ({same})"
+    )
+    assert (
+        small.input_mb * 1e6
+        == json.loads((data / bench.size_name(RECORDS) / "small-manifest.json").read_text())[
+            "bytes"
+        ]
+    )
     table = bench.render(results, targets)
     for case in bench.CASES:
         assert case in table

@@ -74,6 +74,7 @@ FLAVOURS = ("default", "custom", "parquet")
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
+FLOW_LOG_ID = "fl-0a1b2c3d4e5f60789"
 VPC_CIDR = "10.0.0.0/16"
 VPC_IPV6 = "2001:db8:1234:1a00::/56"
 DAY_START = int(datetime(2026, 11, 2, tzinfo=UTC).timestamp())
@@ -996,8 +997,7 @@ def _file_paths(out: Path, number: int, files: int, seed: int) -> dict[str, Path
     stamp = datetime.fromtimestamp(DAY_START + number * DAY_SECONDS // files, UTC)
     name = stamp.strftime("%Y%m%dT%H%MZ")
     digest = hashlib.sha256(f"{seed}/{number}".encode()).hexdigest()[:8]
-    flow_log = "fl-0a1b2c3d4e5f60789"
-    stem = f"{ACCOUNT}_vpcflowlogs_{REGION}_{flow_log}_{name}_{digest}"
+    stem = f"{ACCOUNT}_vpcflowlogs_{REGION}_{FLOW_LOG_ID}_{name}_{digest}"
     day = stamp.strftime("%Y/%m/%d")
     hive = (
         f"AWSLogs/aws-account-id={ACCOUNT}/aws-service=vpcflowlogs/aws-region={REGION}/"
@@ -1053,7 +1053,7 @@ SMALL_WINDOW_SECONDS = 300  # S3 delivery: one file per flow log and 5-minute wi
 def _small_path(out: Path, number: int) -> Path:
     stamp = datetime.fromtimestamp(DAY_START + number * SMALL_WINDOW_SECONDS, UTC)
     digest = hashlib.sha256(f"small/{number}".encode()).hexdigest()[:8]
-    stem = f"{ACCOUNT}_vpcflowlogs_{REGION}_fl-0a1b2c3d4e5f60789_{stamp:%Y%m%dT%H%MZ}_{digest}"
+    stem = f"{ACCOUNT}_vpcflowlogs_{REGION}_{FLOW_LOG_ID}_{stamp:%Y%m%dT%H%MZ}_{digest}"
     return out / "small" / f"AWSLogs/{ACCOUNT}/vpcflowlogs/{REGION}/{stamp:%Y/%m/%d}/{stem}.log.gz"
 
 

@@ -165,6 +165,8 @@ def test_profile_times_the_sql_steps(bench: ModuleType, data: Path) -> None:
     profile, rss = bench.run_worker("profile", data / bench.size_name(RECORDS))
     assert rss > 0 and profile["seconds"] > 0
     assert "sql match/key_matches" in profile["steps"]
+    seconds, calls = profile["steps"][bench.CHECKPOINT_STEP]
+    assert seconds > 0 and calls >= 2  # after the load and after the attribution
     assert "load" in bench.render_profile(profile)
 
 

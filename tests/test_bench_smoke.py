@@ -134,8 +134,8 @@ def test_runner_measures_every_case_and_checks_every_target(bench: ModuleType, d
         "S3 Parquet logs",
         "peak RSS (in memory)",
         "peak RSS flat",
-        "peak RSS --db FILE 2GB",
-        "peak RSS flat --db FILE 2GB",
+        f"peak RSS --db FILE {bench.FILE_MEMORY_LIMIT}",
+        f"peak RSS flat --db FILE {bench.FILE_MEMORY_LIMIT}",
         "growth (records/s)",
         "vs per-record Python loop",
     ]

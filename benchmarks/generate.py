@@ -993,18 +993,26 @@ def gzip_bytes(body: bytes, level: int) -> bytes:
     return comp.compress(body) + comp.flush()
 
 
+def _stem(stamp: datetime, digest: str) -> str:
+    """An S3 delivery's file name, without its suffix, for the 5-minute window at `stamp`."""
+    return f"{ACCOUNT}_vpcflowlogs_{REGION}_{FLOW_LOG_ID}_{stamp:%Y%m%dT%H%MZ}_{digest}"
+
+
+def _s3_text_path(stamp: datetime, digest: str) -> str:
+    """Where S3 puts a gzip text file (the default, not Hive-compatible, layout)."""
+    return f"AWSLogs/{ACCOUNT}/vpcflowlogs/{REGION}/{stamp:%Y/%m/%d}/{_stem(stamp, digest)}.log.gz"
+
+
 def _file_paths(out: Path, number: int, files: int, seed: int) -> dict[str, Path]:
     stamp = datetime.fromtimestamp(DAY_START + number * DAY_SECONDS // files, UTC)
-    name = stamp.strftime("%Y%m%dT%H%MZ")
     digest = hashlib.sha256(f"{seed}/{number}".encode()).hexdigest()[:8]
-    stem = f"{ACCOUNT}_vpcflowlogs_{REGION}_{FLOW_LOG_ID}_{name}_{digest}"
-    day = stamp.strftime("%Y/%m/%d")
+    stem = _stem(stamp, digest)
     hive = (
         f"AWSLogs/aws-account-id={ACCOUNT}/aws-service=vpcflowlogs/aws-region={REGION}/"
         f"year={stamp:%Y}/month={stamp:%m}/day={stamp:%d}/hour={stamp:%H}"
     )
     return {
-        "default": out / "default" / f"AWSLogs/{ACCOUNT}/vpcflowlogs/{REGION}/{day}/{stem}.log.gz",
+        "default": out / "default" / _s3_text_path(stamp, digest),
         "custom": out / "custom" / hive / f"{stem}.log.gz",
         "parquet": out / "parquet" / hive / f"{stem}.log.parquet",
     }
@@ -1053,8 +1061,7 @@ SMALL_WINDOW_SECONDS = 300  # S3 delivery: one file per flow log and 5-minute wi
 def _small_path(out: Path, number: int) -> Path:
     stamp = datetime.fromtimestamp(DAY_START + number * SMALL_WINDOW_SECONDS, UTC)
     digest = hashlib.sha256(f"small/{number}".encode()).hexdigest()[:8]
-    stem = f"{ACCOUNT}_vpcflowlogs_{REGION}_{FLOW_LOG_ID}_{stamp:%Y%m%dT%H%MZ}_{digest}"
-    return out / "small" / f"AWSLogs/{ACCOUNT}/vpcflowlogs/{REGION}/{stamp:%Y/%m/%d}/{stem}.log.gz"
+    return out / "small" / _s3_text_path(stamp, digest)
 
 
 def split_file(out: Path, source: str, first: int, per_file: int, level: int) -> dict[str, int]:

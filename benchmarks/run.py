@@ -552,7 +552,7 @@ def check_targets(results: list[Result]) -> list[Target]:
                            f"{speedup:.2f}x faster{where}", status(speedup >= 4)))  # fmt: skip
     # the in-memory runs, and (separately) the database file with a memory limit
     for label, runs in (
-        ("", [r for r in results if r.case.startswith("analyze") and "file" not in r.case]),
+        ("", [r for r in results if r.case.startswith("analyze") and r.case != FILE_CASE]),
         (f" --db FILE {FILE_MEMORY_LIMIT}", [r for r in results if r.case == FILE_CASE]),
     ):
         at_runs = [r for r in runs if r.records == at]

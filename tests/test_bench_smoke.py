@@ -161,6 +161,36 @@ def test_runner_measures_every_case_and_checks_every_target(bench: ModuleType, d
         assert case in table
 
 
+def test_memory_targets_take_every_in_memory_run_and_the_file_run_apart(bench: ModuleType) -> None:
+    """The in-memory peak is the largest of every in-memory case (small files included, though
+    its name says "files"); the database-file case has rows of its own. Flat compares 10M, 30M."""
+    results = [
+        bench.Result(case, records, 100.0, 10.0, peak)
+        for records, peaks in (
+            (
+                10_000_000,
+                {"analyze memory": 1_000, bench.SMALL_CASE: 1_500, bench.FILE_CASE: 1_200},
+            ),
+            (
+                30_000_000,
+                {"analyze memory": 1_600, bench.SMALL_CASE: 2_400, bench.FILE_CASE: 1_320},
+            ),
+        )
+        for case, peak in peaks.items()
+    ]
+    targets = {t.what: t for t in bench.check_targets(results)}
+    in_file = f"--db FILE {bench.FILE_MEMORY_LIMIT}"
+    assert (targets["peak RSS (in memory)"].measured, targets["peak RSS (in memory)"].status) == (
+        "1,500 MB",
+        "PASS",
+    )
+    assert targets["peak RSS flat"].measured == "x1.60 from 10M to 30M"
+    assert targets["peak RSS flat"].status == "FAIL"
+    assert targets[f"peak RSS {in_file}"].measured == "1,200 MB"
+    assert targets[f"peak RSS flat {in_file}"].measured == "x1.10 from 10M to 30M"
+    assert targets[f"peak RSS flat {in_file}"].status == "PASS"
+
+
 def test_profile_times_the_sql_steps(bench: ModuleType, data: Path) -> None:
     profile, rss = bench.run_worker("profile", data / bench.size_name(RECORDS))
     assert rss > 0 and profile["seconds"] > 0

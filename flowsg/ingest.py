@@ -35,8 +35,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import sql
-from .db import CHECKPOINT_ROWS, checkpoint
+from . import db, sql
+from .db import CHECKPOINT_ROWS
 from .errors import DatabaseError, InputError
 from .fields import FIELDS, TRANSIT_GATEWAY_FIELDS
 from .files import not_utf8, printable, walk_tree
@@ -360,7 +360,7 @@ def _swap_in(con: duckdb.DuckDBPyConnection, append: bool) -> None:
     except BaseException:
         _rollback(con)
         raise
-    checkpoint(con)
+    db.checkpoint(con)
 
 
 def _drop_flows(con: duckdb.DuckDBPyConnection) -> None:
@@ -629,7 +629,7 @@ class _Batches:
         [(inserted,)] = sql.run(self.con, "ingest/insert_flows", params).fetchall()
         self.unchecked += inserted
         if self.unchecked >= CHECKPOINT_ROWS:  # compressed from here on (db.checkpoint)
-            checkpoint(self.con)
+            db.checkpoint(self.con)
             self.unchecked = 0
         rejected: Counter[str] = Counter()
         if inserted < sum(rows.values()):  # else every row was a record: nothing to quarantine

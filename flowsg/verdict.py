@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from . import sql
-from .db import checkpoint
+from . import db, sql
 from .match import match
 
 VERDICTS = (
@@ -72,7 +71,7 @@ def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
     except BaseException:
         con.execute("ROLLBACK").fetchall()
         raise
-    checkpoint(con)  # every record's key_id, compressed
+    db.checkpoint(con)  # every record's key_id, compressed
     counts = dict(sql.fetchall(con, "verdict/by_verdict"))
     return AttributionResult({v: int(counts.get(v, 0)) for v in VERDICTS})
 

@@ -522,7 +522,7 @@ class _Batches:
         self.sizes: dict[_BatchKey, int] = {}
         self.stored = set(_columns(con, "flow_store_loading"))  # the columns it has
         self.unchecked = 0  # records inserted since the last checkpoint
-        self.bodies: dict[LogFormat, list[tuple[_FileStats, int, bytes]]] = {}  # see gather
+        self.bodies: dict[LogFormat, list[tuple[_FileStats, _Lines]]] = {}  # see gather
         self.body_bytes: dict[LogFormat, int] = {}
 
     def add(self, path: str, lines: pa.Array[Any], first: int, fmt: LogFormat) -> None:
@@ -548,31 +548,29 @@ class _Batches:
         if self.sizes[key] >= (PARQUET_BATCH_ROWS if key[0] == "parquet" else self.max_lines):
             self.flush(key)
 
-    def gather(self, stats: _FileStats, first: int, body: bytes, fmt: LogFormat) -> None:
-        """Keep the body of a small file (its lines after the header, from line `first`) to split
+    def gather(self, stats: _FileStats, body: _Lines, fmt: LogFormat) -> None:
+        """Keep the body of a small file (its lines after the header) to split
         with others of the same format: the fast path costs about a millisecond a call whatever
         its size (8,640 files of 100 lines: 11.4 s of a 16.4 s load), so the bodies are joined
         and split in one call per GATHER_BYTES; if the joined lines are not all plain, each body
         goes its own way as it would have (_load_body)."""
-        self.bodies.setdefault(fmt, []).append((stats, first, body))
-        self.body_bytes[fmt] = self.body_bytes.get(fmt, 0) + len(body) + 1
+        self.bodies.setdefault(fmt, []).append((stats, body))
+        self.body_bytes[fmt] = self.body_bytes.get(fmt, 0) + len(body.text) + 1
         if self.body_bytes[fmt] >= GATHER_BYTES:
             self.split_bodies(fmt)
 
     def split_bodies(self, fmt: LogFormat) -> None:
         bodies = self.bodies.pop(fmt, [])
         self.body_bytes.pop(fmt, None)
-        pieces = [
-            (stats.source_file, first, body.count(b"\n") + 1) for stats, first, body in bodies
-        ]
+        pieces = [(stats.source_file, body.first, body.count) for stats, body in bodies]
         if not pieces:
             return
-        fields = _fast_fields(b"\n".join(body for _, _, body in bodies), fmt, pieces)
+        fields = _fast_fields(b"\n".join(body.text for _, body in bodies), fmt, pieces)
         if fields is not None:
             self.add_fields(fields, fmt)
             return
-        for stats, first, body in bodies:
-            _load_body(stats, first, body, fmt, self)
+        for stats, body in bodies:
+            _load_body(stats, body, fmt, self)
 
     def flush_all(self) -> None:
         for fmt in list(self.bodies):
@@ -706,18 +704,18 @@ def _load_text(
     try:
         with opener() if opener else open(stats.source_file, "rb") as fh:
             chunks = _gunzip(fh) if stats.file_type == "gzip" else _raw(fh)
-            held: tuple[int, bytes] | None = None  # a block waits to know whether it is last
+            held: _Lines | None = None  # a block waits to know whether it is last
             try:
-                for first, block in _line_blocks(chunks, batches, stats):
+                for block in _line_blocks(chunks, batches, stats):
                     if held is not None:
-                        fmt = _load_bytes(stats, *held, fmt, batches)
-                    held = (first, block)
+                        fmt = _load_bytes(stats, held, fmt, batches)
+                    held = block
             except _READ_ERRORS:
                 if held is not None:  # the lines before the damage
-                    _load_bytes(stats, *held, fmt, batches)
+                    _load_bytes(stats, held, fmt, batches)
                 raise
             if held is not None:
-                fmt = _load_bytes(stats, *held, fmt, batches, whole_file=held[0] == 1)
+                fmt = _load_bytes(stats, held, fmt, batches, whole_file=held.first == 1)
     except _READ_ERRORS as exc:
         what = "corrupt gzip data" if stats.file_type == "gzip" else "read error"
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -759,11 +757,9 @@ def _gunzip(fh: IO[bytes]) -> Iterator[bytes]:
             raise EOFError("the file ends before the end of the compressed stream")
 
 
-def _line_blocks(
-    chunks: Iterable[bytes], batches: _Batches, stats: _FileStats
-) -> Iterator[tuple[int, bytes]]:
-    """Yield (number of the first line, the lines) in blocks of about BLOCK_BYTES, cut after a
-    '\\n' (the last one left off), counting the lines.
+def _line_blocks(chunks: Iterable[bytes], batches: _Batches, stats: _FileStats) -> Iterator[_Lines]:
+    """Yield the lines in blocks of about BLOCK_BYTES, cut after a '\\n' (the last one left off),
+    counting the lines.
 
     Lines are cut at '\\n' only (a trailing '\\r' is removed in SQL); bytes that are not UTF-8
     are replaced by U+FFFD when the block is split (_split), which marks the line for quarantine;
@@ -797,17 +793,19 @@ def _line_blocks(
         size += len(data)
         if size < BLOCK_BYTES:
             continue
-        buf = b"".join(parts)
-        cut = buf.rfind(b"\n")
-        if cut < 0:
+        last = len(parts) - 1  # the last part with a '\n': the block ends before it
+        while last >= 0 and (cut := parts[last].rfind(b"\n")) < 0:
+            last -= 1
+        if last < 0:
             stats.lines_read += 1
             reason = f"line too long: over {BLOCK_BYTES} bytes, the limit is {MAX_LINE_BYTES}"
-            _line_problem(batches, stats, stats.lines_read, reason, buf[:1024])
+            _line_problem(batches, stats, stats.lines_read, reason, b"".join(parts)[:1024])
             parts, size, overlong = [], 0, True
             continue
-        rest = buf[cut + 1 :]
+        block = b"".join([*parts[:last], parts[last][:cut]])  # one copy of the block, not two
+        rest = b"".join([parts[last][cut + 1 :], *parts[last + 1 :]])
         parts, size = [rest], len(rest)
-        yield _numbered(stats, buf[:cut])
+        yield _numbered(stats, block)
     buf = b"".join([start] if at_start else parts)  # a file of one or two bytes of a mark
     if buf and not overlong:
         yield _numbered(stats, buf.removesuffix(b"\n"))
@@ -823,16 +821,31 @@ def _until_error(chunks: Iterable[bytes]) -> Iterator[bytes | Exception]:
         yield exc
 
 
-def _numbered(stats: _FileStats, block: bytes) -> tuple[int, bytes]:
-    first = stats.lines_read + 1
-    stats.lines_read += block.count(b"\n") + 1
-    return first, block
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """Lines of one file, one after another without the last '\\n': `count` of them (counted once,
+    when read: counting a block's newlines costs as much as inflating it), the first of which is
+    the file's line `first`."""
+
+    first: int
+    count: int
+    text: bytes
+
+    def after_first(self) -> _Lines:
+        """The lines after the first (which must not be the only one)."""
+        cut = self.text.find(b"\n")
+        return _Lines(self.first + 1, self.count - 1, self.text[cut + 1 :])
+
+
+def _numbered(stats: _FileStats, block: bytes) -> _Lines:
+    lines = _Lines(stats.lines_read + 1, block.count(b"\n") + 1, block)
+    stats.lines_read += lines.count
+    return lines
 
 
 def _load_bytes(
     stats: _FileStats,
-    first: int,
-    block: bytes,
+    lines: _Lines,
     fmt: LogFormat,
     batches: _Batches,
     whole_file: bool = False,
@@ -841,27 +854,26 @@ def _load_bytes(
     first; the rest goes through the fast path when it can, else line by line (_load_block).
     The body of a small file read in this one block (`whole_file`) after a header is gathered
     with others of the same format instead (_Batches.gather)."""
-    cut = block.find(b"\n")
-    head = block if cut < 0 else block[:cut]
+    cut = lines.text.find(b"\n")
+    head = lines.text if cut < 0 else lines.text[:cut]
     if len(head) < 4096 and (found := header_format(head.decode("utf-8", "replace"))):
-        fmt = _take_header(batches, stats, first, head.decode("utf-8", "replace"), found, fmt)
+        text = head.decode("utf-8", "replace")
+        fmt = _take_header(batches, stats, lines.first, text, found, fmt)
         if cut < 0:
             return fmt
-        block, first = block[cut + 1 :], first + 1
-    if whole_file and stats.formats and len(block) < SMALL_FILE_BYTES:  # its header taken above
-        batches.gather(stats, first, block, fmt)  # the whole body of a small file
+        lines = lines.after_first()
+    if whole_file and stats.formats and len(lines.text) < SMALL_FILE_BYTES:  # header taken above
+        batches.gather(stats, lines, fmt)  # the whole body of a small file
         return fmt
-    return _load_body(stats, first, block, fmt, batches)
+    return _load_body(stats, lines, fmt, batches)
 
 
-def _load_body(
-    stats: _FileStats, first: int, block: bytes, fmt: LogFormat, batches: _Batches
-) -> LogFormat:
+def _load_body(stats: _FileStats, lines: _Lines, fmt: LogFormat, batches: _Batches) -> LogFormat:
     """Queue lines with no header on the first: by the fast path when it can, else line by line.
-    (Lines are counted in the block: stats.lines_read may be ahead, see _load_text.)"""
-    fields = _fast_fields(block, fmt, [(stats.source_file, first, block.count(b"\n") + 1)])
+    (stats.lines_read may be ahead of these lines, see _load_text.)"""
+    fields = _fast_fields(lines.text, fmt, [(stats.source_file, lines.first, lines.count)])
     if fields is None:
-        return _load_block(stats, first, _split(block), fmt, batches)
+        return _load_block(stats, lines.first, _split(lines.text), fmt, batches)
     if not stats.formats:
         stats.used_fallback = True
     batches.add_fields(fields, fmt)
@@ -908,7 +920,7 @@ def _fast_fields(block: bytes, fmt: LogFormat, pieces: Sequence[_Piece]) -> pa.T
         return None
     if table.num_rows != sum(n for _, _, n in pieces):
         return None
-    columns: list[Any] = [c.combine_chunks() for c in table.columns]
+    columns: list[Any] = table.columns  # chunked as read: no copy
     lengths: list[Any] = [pc.binary_length(c) for c in columns]
     if any(pc.min(n).as_py() == 0 for n in lengths):
         return None  # an empty field: two spaces in a row, or a space at either end

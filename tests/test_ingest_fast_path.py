@@ -254,3 +254,34 @@ def test_every_block_of_a_file_of_many_blocks_takes_the_fast_path(
         assert fast == slow
         assert sum(taken) == 500 and len(taken) > 10, taken
         assert [row[5] for row in fast["flows"]] == list(range(40000, 40500))  # srcport
+
+
+@settings(max_examples=300, deadline=None)  # no database: about a millisecond an example
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=60),
+    sizes=st.lists(st.integers(min_value=0, max_value=150), min_size=1, max_size=20),
+)
+def test_blocks_hold_every_line_once_wherever_the_chunks_end(
+    lines: list[bytes], sizes: list[int]
+) -> None:
+    """_line_blocks cuts the decompressed chunks into blocks at a '\\n' of the last chunk that has
+    one (a chunk may end anywhere, hold no '\\n' at all, or be empty): the blocks, in order, are
+    the file's lines, each once, numbered from 1 and counted right. Blocks of at least 64 bytes
+    here, longer than every line, so none is quarantined as too long."""
+    data = b"\n".join(lines)
+    chunks, at = [], 0
+    sizes = sizes if any(sizes) else [*sizes, 1]
+    while at < len(data):  # chunks of the sizes drawn, over and over (0: an empty chunk)
+        for size in sizes:
+            chunks.append(data[at : at + size])
+            at += size
+    stats = ingest._FileStats("f", "text")
+    with mock.patch.object(ingest, "BLOCK_BYTES", 64):
+        blocks = list(ingest._line_blocks(iter(chunks), None, stats))  # type: ignore[arg-type]
+    got = [line for block in blocks for line in block.text.split(b"\n")]
+    expected = data.removesuffix(b"\n").split(b"\n") if data else []
+    assert got == expected
+    firsts = [1 + sum(b.count for b in blocks[:i]) for i in range(len(blocks))]
+    assert [b.first for b in blocks] == firsts
+    assert all(b.count == b.text.count(b"\n") + 1 for b in blocks)
+    assert stats.lines_read == len(expected)

@@ -856,8 +856,8 @@ def _load_bytes(
     with others of the same format instead (_Batches.gather)."""
     cut = lines.text.find(b"\n")
     head = lines.text if cut < 0 else lines.text[:cut]
-    if len(head) < 4096 and (found := header_format(head.decode("utf-8", "replace"))):
-        text = head.decode("utf-8", "replace")
+    text = head.decode("utf-8", "replace") if len(head) < 4096 else ""
+    if text and (found := header_format(text)):
         fmt = _take_header(batches, stats, lines.first, text, found, fmt)
         if cut < 0:
             return fmt

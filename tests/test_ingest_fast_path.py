@@ -8,6 +8,7 @@ the plain cases, so that equality is not the trivial comparison of the slow path
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -266,8 +267,9 @@ def test_blocks_hold_every_line_once_wherever_the_chunks_end(
 ) -> None:
     """_line_blocks cuts the decompressed chunks into blocks at a '\\n' of the last chunk that has
     one (a chunk may end anywhere, hold no '\\n' at all, or be empty): the blocks, in order, are
-    the file's lines, each once, numbered from 1 and counted right. Blocks of at least 64 bytes
-    here, longer than every line, so none is quarantined as too long."""
+    the file's lines (after a byte-order mark), each once, numbered from 1 and counted right.
+    Blocks of at least 64 bytes here, longer than every line, so none is quarantined as too
+    long."""
     data = b"\n".join(lines)
     chunks, at = [], 0
     sizes = sizes if any(sizes) else [*sizes, 1]
@@ -279,7 +281,8 @@ def test_blocks_hold_every_line_once_wherever_the_chunks_end(
     with mock.patch.object(ingest, "BLOCK_BYTES", 64):
         blocks = list(ingest._line_blocks(iter(chunks), None, stats))  # type: ignore[arg-type]
     got = [line for block in blocks for line in block.text.split(b"\n")]
-    expected = data.removesuffix(b"\n").split(b"\n") if data else []
+    text = data.removeprefix(codecs.BOM_UTF8)  # a byte-order mark at the start is dropped
+    expected = text.removesuffix(b"\n").split(b"\n") if text else []
     assert got == expected
     firsts = [1 + sum(b.count for b in blocks[:i]) for i in range(len(blocks))]
     assert [b.first for b in blocks] == firsts

@@ -84,7 +84,7 @@ SMALL_CASE = "analyze small files"
 FILE_MEMORY_LIMIT = "512MB"
 """The --memory-limit of the database-file case: below what 10M records need, so that DuckDB
 evicts at 10M as at 30M and the peak shows whether memory stays flat (with 2GB, 10M records fit:
-1.43-1.50 GB at 10M, 2.2 GB at 30M; with 512MB 1.26-1.29 and 1.41-1.43 GB, in no more time)."""
+1.43-1.50 GB at 10M, 2.2 GB at 30M; with 512MB 1.25-1.29 and 1.40-1.43 GB, in no more time)."""
 FILE_CASE = f"analyze file {FILE_MEMORY_LIMIT}"
 CASES = (
     "bare read",

@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from . import __version__
-from .db import DEFAULT_DB, connect, require_analysis
+from .db import DEFAULT_DB, SPILL_HINT, connect, require_analysis
 from .errors import DatabaseError, FlowsgError, InputError, QuarantineError
 from .files import not_utf8, printable
 from .hold import hold, requested
@@ -123,6 +123,13 @@ def _run(
             f"DuckDB ran out of memory: {text}",
             "give DuckDB more memory (--memory-limit), or load fewer files at a time",
         )
+        _error(str(error))
+        return error.exit_code
+    except duckdb.IOException as exc:  # not a bug either: a disk full, a folder not writable
+        if debug:
+            _traceback()
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else "I/O error"
+        error = DatabaseError(f"DuckDB could not read or write a file: {text}", SPILL_HINT)
         _error(str(error))
         return error.exit_code
     except Exception as exc:
@@ -272,7 +279,14 @@ def _check_strict(strict: bool, summary: LoadSummary, database: str) -> None:
 
 
 def engine_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--threads and --memory-limit, passed to DuckDB."""
+    """--threads, --memory-limit and --temp-dir, passed to DuckDB."""
+    command = click.option(
+        "--temp-dir",
+        metavar="DIR",
+        type=click.Path(path_type=str),
+        help="Where DuckDB spills beyond --memory-limit (default: a folder of its own in $TMPDIR"
+        " or /tmp with --db :memory:, FILE.tmp beside a database file).",
+    )(command)
     command = click.option(
         "--memory-limit",
         metavar="SIZE",
@@ -320,13 +334,14 @@ def load_command(
     strict: bool,
     threads: int | None,
     memory_limit: str | None,
+    temp_dir: str | None,
 ) -> None:
     """Read flow logs (files or directories; text, gzip or Parquet; s3://BUCKET/PREFIX/,
     cwl://LOG_GROUP[/STREAM_PREFIX] with flowsg[aws]) into the database."""
     fmt = parse_log_format(log_format) if log_format else None
     sources = _sources(fmt, since, until, cache, profile, region, role_arn)
     walked = _walk(paths, sources)
-    con = connect(database, threads=threads, memory_limit=memory_limit)
+    con = connect(database, threads=threads, memory_limit=memory_limit, temp_directory=temp_dir)
     try:
         result = load(con, walked, log_format=fmt, append=append, progress=_progress())
         summary = load_summary(con)
@@ -406,6 +421,7 @@ def analyze_command(
     strict: bool,
     threads: int | None,
     memory_limit: str | None,
+    temp_dir: str | None,
     engine: str,
     spark_master: str | None,
 ) -> None:
@@ -424,7 +440,7 @@ def analyze_command(
         raise InputError(f"no such snapshot: {snapshot}", "give --snapshot DIR")
     if out and not (on_spark and "://" in out):
         check_out_folder(out)  # before the work, not after it
-    con = connect(database, threads=threads, memory_limit=memory_limit)
+    con = connect(database, threads=threads, memory_limit=memory_limit, temp_directory=temp_dir)
     try:
         if walked is None:
             from .spark import run as spark_run

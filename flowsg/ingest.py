@@ -389,6 +389,8 @@ def _load_error(exc: duckdb.Error) -> DatabaseError:
     hint = None
     if isinstance(cause, duckdb.OutOfMemoryException):
         hint = "give DuckDB more memory (--memory-limit), or load fewer files at a time"
+    elif isinstance(cause, duckdb.IOException):
+        hint = db.SPILL_HINT
     return DatabaseError(f"loading failed: {text}", hint)
 
 

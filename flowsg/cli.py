@@ -290,7 +290,8 @@ def engine_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option(
         "--memory-limit",
         metavar="SIZE",
-        help="Memory DuckDB may use before it spills to disk, e.g. 4GB (default: 75% of RAM).",
+        help="Memory DuckDB may use before it spills to disk, e.g. 4GB (default: 75% of RAM, or of"
+        " the container's limit when that is less).",
     )(command)
     return click.option(
         "--threads",

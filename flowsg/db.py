@@ -28,7 +28,8 @@ def connect(
 
     ``read_only`` opens an existing database for the reports: it is never created, and several
     readers may share it. ``threads`` (default: every core) and ``memory_limit`` (a DuckDB size
-    such as ``"4GB"``; default: 75% of the machine's memory) are passed to DuckDB, which spills to
+    such as ``"4GB"``; default: 75% of the machine's memory or of its cgroup's limit, when
+    less) are passed to DuckDB, which spills to
     ``temp_directory`` beyond the limit (default: see :func:`spill_directory`). No DuckDB
     extension is downloaded: everything flowsg runs is in DuckDB's core (the json and parquet
     extensions are statically linked in the Python package).
@@ -118,12 +119,58 @@ def spill_directory(database: str, temp_directory: str | Path | None = None) -> 
 
 
 def _default_memory_limit() -> str:
-    """75% of the machine's memory, in whole megabytes (DuckDB's own default is 80%)."""
+    """75% of the memory this process may use, in whole MiB (DuckDB's own default is 80%):
+    the machine's, or its cgroup's when that is less (a container's limit: 75% of the machine's
+    memory in a container allowed less had DuckDB hold more than the container may, and the
+    kernel kill the run instead of DuckDB spilling)."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return "75%"
-    return f"{int(total * 0.75) // (1024 * 1024)}MB"
+    allowed = cgroup_memory_limit()
+    if allowed is not None:
+        total = min(total, allowed)
+    return f"{int(total * 0.75) // (1024 * 1024)}MiB"  # DuckDB's MB is 1,000,000 bytes
+
+
+NO_LIMIT = 1 << 60
+"""A cgroup v1 memory limit at or above this is "unlimited" (the kernel writes 2^63 rounded down
+to a page)."""
+
+
+def cgroup_memory_limit(
+    proc_cgroup: Path = Path("/proc/self/cgroup"), mounts: Path = Path("/sys/fs/cgroup")
+) -> int | None:
+    """The least memory limit, in bytes, of the cgroups this process is in and of their parents
+    (cgroup v2: memory.max; v1: the memory controller's memory.limit_in_bytes), or None when
+    there is none (not Linux, no cgroup file readable, or every limit "max")."""
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        return None
+    limits: list[int] = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":
+            root, name = mounts, "memory.max"
+        elif "memory" in controllers.split(","):
+            root, name = mounts / "memory", "memory.limit_in_bytes"
+        else:
+            continue
+        folder = root / path.strip().lstrip("/")
+        for level in (folder, *folder.parents):
+            if not level.is_relative_to(root):
+                break
+            try:
+                text = (level / name).read_text().strip()
+            except OSError:
+                continue
+            if text.isdigit() and int(text) < NO_LIMIT:
+                limits.append(int(text))
+    return min(limits) if limits else None
 
 
 def _first_line(text: str) -> str:

@@ -12,7 +12,8 @@ engine-specific parts, all of them here and in ``queries/dialect/spark/``:
   ``list_sort`` / ``array_sort``) and the table macro ``flowsg_ports()`` (the ports 0-65535,
   ``range()`` in both, with different column names), used by the attribution; and the primitives
   of address parsing, ``flowsg_ipv4_num``, ``flowsg_hex`` and ``flowsg_to_hex``, with which
-  ``ingest/ip_numbers`` runs on Spark too.
+  ``ingest/ip_numbers`` runs on Spark too; and ``flowsg_flow_hash`` (DuckDB's ``hash``, Spark's
+  ``xxhash64``), with which ``match/reject_pairs`` looks records up by one number.
 * **Whole-text regular expressions.** ``regexp_full_match(x, 'p')`` becomes
   ``x RLIKE '^(?:p)\\z'`` (Spark's RLIKE matches anywhere in the text; ``\\z``, not ``$``, which
   in Java also matches before a final line terminator).

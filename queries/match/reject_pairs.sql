@@ -2,8 +2,45 @@
 -- interface and protocol, addresses and ports swapped; NODATA/SKIPDATA records left out). Only a
 -- REJECT's orientation depends on it (key_verdicts), so only REJECTs are looked up, which keeps
 -- the exact ports out of the keys.
+-- Every record is first tested against the hashes of the reversed REJECTs (flowsg_flow_hash),
+-- a hash table of one number per distinct REJECT; only the few records that pass are compared
+-- column by column. A join on the eight columns directly built its table of the REJECTs' eight
+-- columns, which at 100M records (3.9M distinct REJECTs) did not fit under --memory-limit
+-- 512MB: DuckDB spilled both sides, every record's eight columns included, and took 24.5 s
+-- instead of 5.6 s (4.9 s against 4.0 s with room; at 10M the same).
 -- Reads: reject_candidates, flow_records. Writes: temp table reject_pairs. Params: none.
 CREATE OR REPLACE TEMP TABLE reject_pairs AS
+WITH reversed AS (
+    SELECT DISTINCT
+        flowsg_flow_hash(
+            interface_id, protocol, dstaddr_hi, dstaddr_lo, srcaddr_hi, srcaddr_lo, dstport, srcport
+        ) AS flow_hash
+    FROM reject_candidates
+),
+reverses AS (
+    SELECT DISTINCT
+        o.interface_id,
+        o.protocol,
+        o.srcaddr_hi,
+        o.srcaddr_lo,
+        o.dstaddr_hi,
+        o.dstaddr_lo,
+        o.srcport,
+        o.dstport
+    FROM flow_records AS o
+    WHERE
+        (o.log_status IS NULL OR o.log_status = 'OK')
+        AND flowsg_flow_hash(
+            o.interface_id,
+            o.protocol,
+            o.srcaddr_hi,
+            o.srcaddr_lo,
+            o.dstaddr_hi,
+            o.dstaddr_lo,
+            o.srcport,
+            o.dstport
+        ) IN (SELECT flow_hash FROM reversed)
+)
 SELECT DISTINCT
     r.interface_id,
     r.protocol,
@@ -14,7 +51,7 @@ SELECT DISTINCT
     r.srcport,
     r.dstport
 FROM reject_candidates AS r
-JOIN flow_records AS o
+JOIN reverses AS o
     ON o.interface_id = r.interface_id
     AND o.protocol = r.protocol
     AND o.srcaddr_hi = r.dstaddr_hi
@@ -22,5 +59,4 @@ JOIN flow_records AS o
     AND o.dstaddr_hi = r.srcaddr_hi
     AND o.dstaddr_lo = r.srcaddr_lo
     AND o.srcport = r.dstport
-    AND o.dstport = r.srcport
-WHERE o.log_status IS NULL OR o.log_status = 'OK';
+    AND o.dstport = r.srcport;

@@ -51,7 +51,7 @@ def connect(
         # stalled the statement that happened to trigger them for seconds (2 s of a 7 s analyze
         # at 1M records, in memory), for no gain in peak memory; a file database is
         # checkpointed when it is closed.
-        config["checkpoint_threshold"] = "1TB"
+        config["checkpoint_threshold"] = NO_AUTOMATIC_CHECKPOINT
     if read_only and path != ":memory:" and not Path(path).exists():
         raise DatabaseError(
             f"no database at {path}",
@@ -86,6 +86,22 @@ def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
     load and after an attribution."""
     con.execute("CHECKPOINT").fetchall()
 
+
+def commit_checkpointed(con: duckdb.DuckDBPyConnection) -> None:
+    """COMMIT the open transaction with a checkpoint in the same step. DuckDB then writes the
+    changed rows where they belong instead of first into the write-ahead log: a file database's
+    attribution (one key_id updated per record) wrote a 2.5 GB log at 100M records, and its COMMIT
+    and the checkpoint after it took 24.6 + 2.9 s; checkpointed at commit, 11.3 s and no log. If
+    DuckDB cannot checkpoint then (another transaction is open), it logs as usual."""
+    con.execute("SET checkpoint_threshold = '0b'").fetchall()
+    try:
+        con.execute("COMMIT").fetchall()
+    finally:
+        con.execute(f"SET checkpoint_threshold = '{NO_AUTOMATIC_CHECKPOINT}'").fetchall()
+
+
+NO_AUTOMATIC_CHECKPOINT = "1TB"
+"""DuckDB's checkpoint_threshold during a run: no automatic checkpoint (see connect)."""
 
 CHECKPOINT_ROWS = 1_000_000
 """Records a load writes between two checkpoints: what is held uncompressed at most. 10M records in

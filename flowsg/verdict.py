@@ -67,7 +67,7 @@ def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
                 _assign_keys(con)
             else:
                 sql.run(con, step).fetchall()
-        con.execute("COMMIT").fetchall()
+        db.commit_checkpointed(con)  # no write-ahead log of every record's key_id
     except BaseException:
         con.execute("ROLLBACK").fetchall()
         raise

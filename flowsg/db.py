@@ -74,6 +74,10 @@ def connect(
         raise UsageError(f"cannot use these settings: {_first_line(str(exc))}") from exc
     except duckdb.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {_first_line(str(exc))}") from exc
+    # DuckDB draws its progress bar on stdout (which carries data only) for a statement running
+    # over 2 s, as attribution's do at 100M records; flowsg's own display is on stderr.
+    con.execute("SET enable_progress_bar = false").fetchall()
+    con.execute("SET enable_progress_bar_print = false").fetchall()  # even if a user enables it
     install_dialect(con)
     return con
 

@@ -464,3 +464,24 @@ def test_threads_and_memory_limit(runner: CliRunner, tmp_path: Path) -> None:
 
     con = flowsg.connect(":memory:", threads=1, memory_limit="1GB")
     assert con.execute("SELECT current_setting('threads')").fetchall() == [(1,)]
+
+
+def test_duckdb_draws_no_progress_bar_on_stdout(tmp_path: Path) -> None:
+    """DuckDB's own progress bar, drawn on stdout for any statement that runs longer than 2 s
+    (attribution's at 100M records), would mix into the data stdout carries: flowsg's connections
+    have it off, and flowsg draws its progress on stderr. Here a statement that DuckDB would draw
+    a bar for after 0 ms (`SET progress_bar_time` turns the bar on again; printing it stays off)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import flowsg\n"
+        "con = flowsg.connect(':memory:')\n"
+        "con.execute('SET progress_bar_time = 0')\n"
+        "con.execute('SELECT count(DISTINCT i % 1000003) FROM range(20000000) t(i)').fetchall()\n"
+        "print('data')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, check=True, cwd=tmp_path, timeout=120
+    )
+    assert done.stdout == b"data\n"

@@ -121,7 +121,8 @@ def _run(
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else "out of memory"
         error = DatabaseError(
             f"DuckDB ran out of memory: {text}",
-            "give DuckDB more memory (--memory-limit), or load fewer files at a time",
+            "give DuckDB more memory (--memory-limit) or fewer threads (--threads); DuckDB"
+            " spills to --temp-dir beyond the limit, but not every step can",
         )
         _error(str(error))
         return error.exit_code
@@ -278,27 +279,50 @@ def _check_strict(strict: bool, summary: LoadSummary, database: str) -> None:
         )
 
 
-def engine_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--threads, --memory-limit and --temp-dir, passed to DuckDB."""
+def engine_options(
+    command: Callable[..., None], *, for_reports: bool = False
+) -> Callable[..., None]:
+    """--threads, --memory-limit and --temp-dir, passed to DuckDB. A report's command does not
+    take them as arguments: :func:`_analysis` reads them from the click context."""
+    exposed: dict[str, Any] = (
+        {"expose_value": False, "callback": _keep_engine_setting} if for_reports else {}
+    )
+    default_spill = (
+        "a folder of its own in $TMPDIR or /tmp"
+        if for_reports
+        else "a folder of its own in $TMPDIR or /tmp with --db :memory:, FILE.tmp beside a"
+        " database file"
+    )
     command = click.option(
         "--temp-dir",
         metavar="DIR",
         type=click.Path(path_type=str),
-        help="Where DuckDB spills beyond --memory-limit (default: a folder of its own in $TMPDIR"
-        " or /tmp with --db :memory:, FILE.tmp beside a database file).",
+        help=f"Where DuckDB spills beyond --memory-limit (default: {default_spill}).",
+        **exposed,
     )(command)
     command = click.option(
         "--memory-limit",
         metavar="SIZE",
         help="Memory DuckDB may use before it spills to disk, e.g. 4GB (default: 75% of RAM, or of"
         " the container's limit when that is less).",
+        **exposed,
     )(command)
     return click.option(
         "--threads",
         type=click.IntRange(min=1, max=MAX_THREADS),
         metavar="N",
         help=f"Threads DuckDB may use, 1-{MAX_THREADS} (default: every core).",
+        **exposed,
     )(command)
+
+
+_ENGINE = "flowsg.engine"
+"""Key of the click context's meta that holds a report's --threads, --memory-limit, --temp-dir."""
+
+
+def _keep_engine_setting(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_ENGINE, {})[param.name] = value
+    return value
 
 
 @cli.command("load")
@@ -558,7 +582,8 @@ def snapshot_command(
 
 
 def report_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--db and --format, shared by every report."""
+    """--db, --format and the engine's options, shared by every report."""
+    command = engine_options(command, for_reports=True)
     command = click.option(
         "--format",
         "fmt",
@@ -595,7 +620,14 @@ def filter_options(command: Callable[..., None]) -> Callable[..., None]:
 def _analysis(database: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """The database `flowsg analyze` left, read-only, closed afterwards (also when it holds no
     analysis and require_analysis raises)."""
-    con = connect(database, read_only=True)
+    engine = click.get_current_context().meta.get(_ENGINE, {})
+    con = connect(
+        database,
+        read_only=True,
+        threads=engine.get("threads"),
+        memory_limit=engine.get("memory_limit"),
+        temp_directory=engine.get("temp_dir"),
+    )
     try:
         require_analysis(con, database)
         yield con
@@ -661,7 +693,9 @@ def report_unexplained_command(
 
 
 def database_option(command: Callable[..., None]) -> Callable[..., None]:
-    """--db alone, for the reports that have their own formats (html, graph)."""
+    """--db and the engine's options, for the reports that have their own formats (html,
+    graph)."""
+    command = engine_options(command, for_reports=True)
     return click.option(
         "--db",
         "database",

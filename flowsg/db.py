@@ -41,7 +41,7 @@ def connect(
         "autoinstall_known_extensions": False,
         "memory_limit": memory_limit or _default_memory_limit(),
     }
-    spill = spill_directory(path, temp_directory)
+    spill = spill_directory(path, temp_directory, read_only=read_only)
     if spill is not None:
         config["temp_directory"] = spill
     if threads is not None:
@@ -122,17 +122,21 @@ SPILL_HINT = (
 _SPILLS = itertools.count()
 
 
-def spill_directory(database: str, temp_directory: str | Path | None = None) -> str | None:
+def spill_directory(
+    database: str, temp_directory: str | Path | None = None, *, read_only: bool = False
+) -> str | None:
     """Where DuckDB spills what does not fit under its memory limit: ``temp_directory`` as given;
-    else, for ``":memory:"``, a folder of its own in the system's temporary folder (``$TMPDIR``,
-    else /tmp: like sort(1)), which DuckDB creates when it first spills and removes when the
-    connection closes. DuckDB's own default there is ``.tmp`` in the current directory, which
-    failed a run started in a folder it cannot write to and left an empty ``.tmp`` behind when
-    two runs shared it. For a database file: None, DuckDB's default, ``FILE.tmp`` beside it."""
+    else, for ``":memory:"`` and for a database opened read-only (the reports), a folder of its
+    own in the system's temporary folder (``$TMPDIR``, else /tmp: like sort(1)), which DuckDB
+    creates when it first spills and removes when the connection closes. DuckDB's own defaults
+    there, ``.tmp`` in the current directory and ``FILE.tmp`` beside the file, failed a run
+    started in a folder it cannot write to, and a report on a database in a folder its reader
+    may not write to (a shared analysis); an empty ``.tmp`` was left behind when two runs shared
+    it. For a database file a run writes: None, DuckDB's default, ``FILE.tmp`` beside it."""
     if temp_directory is not None:
         given = str(temp_directory)  # used as given: './' keeps DuckDB from expanding a '~'
         return given if os.path.isabs(given) else os.path.join(os.curdir, given)
-    if database != ":memory:":
+    if database != ":memory:" and not read_only:
         return None
     name = f"flowsg-{os.getpid()}-{next(_SPILLS)}.tmp"
     return os.path.join(tempfile.gettempdir(), name)

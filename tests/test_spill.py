@@ -1,6 +1,7 @@
 """Where DuckDB spills beyond --memory-limit (flowsg.db.spill_directory, --temp-dir): a folder of
-its own in the system's temporary folder for an in-memory database, never the current directory,
-and an error that names --temp-dir when that folder cannot be written."""
+its own in the system's temporary folder for an in-memory database and for a report's read-only
+one, never the current directory nor beside a database only read, and an error that names
+--temp-dir when that folder cannot be written."""
 
 from __future__ import annotations
 
@@ -64,7 +65,11 @@ def test_where_each_database_spills(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert Path(setting(con)).name.startswith(f"flowsg-{os.getpid()}-")
     assert setting(first) != setting(second)  # each removes its own folder when it closes
     db_file = tmp_path / "f.duckdb"
-    assert setting(flowsg.connect(db_file)) == f"{db_file}.tmp"  # DuckDB's own default
+    written = flowsg.connect(db_file)
+    assert setting(written) == f"{db_file}.tmp"  # DuckDB's own default
+    written.close()
+    read = setting(flowsg.connect(db_file, read_only=True))
+    assert Path(read).parent == tmp_path / "system-tmp"
     given = flowsg.connect(":memory:", temp_directory=tmp_path / "mine")
     assert setting(given) == str(tmp_path / "mine")
     monkeypatch.chdir(tmp_path)
@@ -137,3 +142,27 @@ def test_an_io_error_after_the_load_is_a_database_error(tmp_path: Path) -> None:
     assert line.startswith("flowsg: DuckDB could not read or write a file: IO Error")
     assert "--temp-dir" in line
     assert result.stdout == ""
+
+
+def test_a_report_spills_into_the_system_temp_not_beside_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report opens the database read-only, and its reader may not write in that folder (a
+    shared analysis): beside it, DuckDB's own default, a spill fails. Here `FILE.tmp` is a plain
+    file, so no folder can be made there, root or not; the statement needs to spill under 32MB."""
+    db_file = tmp_path / "shared" / "f.duckdb"
+    db_file.parent.mkdir()
+    flowsg.connect(db_file).close()
+    Path(f"{db_file}.tmp").write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "system-tmp"))
+    (tmp_path / "system-tmp").mkdir()
+    spilling = "SELECT count(*) FROM (SELECT DISTINCT i, i * 7 FROM range(3000000) AS t(i))"
+    config = {"memory_limit": "32MB", "threads": 1}
+    plain = duckdb.connect(str(db_file), read_only=True, config=config)  # DuckDB's defaults
+    with pytest.raises(duckdb.IOException, match=r"f\.duckdb\.tmp"):
+        plain.execute(spilling).fetchall()
+    plain.close()
+    con = flowsg.connect(db_file, read_only=True, memory_limit="32MB", threads=1)
+    assert con.execute(spilling).fetchall() == [(3_000_000,)]
+    con.close()
+    assert list((tmp_path / "system-tmp").iterdir()) == []  # its folder removed on close

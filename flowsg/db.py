@@ -101,7 +101,7 @@ def commit_checkpointed(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute("COMMIT").fetchall()
     finally:
-        con.execute(f"SET checkpoint_threshold = '{NO_AUTOMATIC_CHECKPOINT}'").fetchall()
+        con.execute("SET checkpoint_threshold = '1TB'").fetchall()  # NO_AUTOMATIC_CHECKPOINT
 
 
 NO_AUTOMATIC_CHECKPOINT = "1TB"

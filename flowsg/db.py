@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import tempfile
@@ -132,13 +133,21 @@ def spill_directory(
     there, ``.tmp`` in the current directory and ``FILE.tmp`` beside the file, failed a run
     started in a folder it cannot write to, and a report on a database in a folder its reader
     may not write to (a shared analysis); an empty ``.tmp`` was left behind when two runs shared
-    it. For a database file a run writes: None, DuckDB's default, ``FILE.tmp`` beside it."""
+    it. For a database file a run writes: None, DuckDB's default, ``FILE.tmp`` beside it.
+
+    Each in-memory database has a folder of its own. A file opened read-only twice in one process
+    gets the same folder both times: DuckDB shares one instance between the connections to a file
+    and refuses a second whose settings differ."""
     if temp_directory is not None:
         given = str(temp_directory)  # used as given: './' keeps DuckDB from expanding a '~'
         return given if os.path.isabs(given) else os.path.join(os.curdir, given)
-    if database != ":memory:" and not read_only:
+    if database == ":memory:":
+        name = f"flowsg-{os.getpid()}-{next(_SPILLS)}.tmp"
+    elif read_only:
+        which = hashlib.sha256(os.fsencode(os.path.realpath(database))).hexdigest()[:12]
+        name = f"flowsg-{os.getpid()}-{which}.tmp"
+    else:
         return None
-    name = f"flowsg-{os.getpid()}-{next(_SPILLS)}.tmp"
     return os.path.join(tempfile.gettempdir(), name)
 
 

@@ -68,8 +68,13 @@ def test_where_each_database_spills(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     written = flowsg.connect(db_file)
     assert setting(written) == f"{db_file}.tmp"  # DuckDB's own default
     written.close()
-    read = setting(flowsg.connect(db_file, read_only=True))
-    assert Path(read).parent == tmp_path / "system-tmp"
+    reader = flowsg.connect(db_file, read_only=True)
+    assert Path(setting(reader)).parent == tmp_path / "system-tmp"
+    again = flowsg.connect(db_file, read_only=True)  # DuckDB refuses other settings on one file
+    assert setting(again) == setting(reader)
+    other = tmp_path / "g.duckdb"
+    flowsg.connect(other).close()
+    assert setting(flowsg.connect(other, read_only=True)) != setting(reader)
     given = flowsg.connect(":memory:", temp_directory=tmp_path / "mine")
     assert setting(given) == str(tmp_path / "mine")
     monkeypatch.chdir(tmp_path)

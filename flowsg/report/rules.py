@@ -733,8 +733,15 @@ def tightening(
 ) -> pa.Table:
     """The rows of :func:`report_rules` with a suggestion, exposure first (rules open to the
     internet on anything but 80/443), then the most permissive (allowed / used) first."""
-    table = report_rules(con, group=group, interface=interface, since=since, until=until)
-    rows = [r for r in table.to_pylist() if r["suggestion"] is not None]
+    return tightening_of(
+        report_rules(con, group=group, interface=interface, since=since, until=until)
+    )
+
+
+def tightening_of(rules: pa.Table) -> pa.Table:
+    """:func:`tightening` of a table :func:`report_rules` returned (the HTML report has it
+    already: computing it again read every record twice more)."""
+    rows = [r for r in rules.to_pylist() if r["suggestion"] is not None]
     rows.sort(
         key=lambda r: (
             not r["exposed"],

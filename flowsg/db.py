@@ -98,11 +98,11 @@ def commit_checkpointed(con: duckdb.DuckDBPyConnection) -> None:
     attribution (one key_id updated per record) wrote a 2.5 GB log at 100M records, and its COMMIT
     and the checkpoint after it took 24.6 + 2.9 s; checkpointed at commit, 11.3 s and no log. If
     DuckDB cannot checkpoint then (another transaction is open), it logs as usual."""
-    con.execute("SET checkpoint_threshold = '0b'").fetchall()
+    con.execute("SET checkpoint_threshold = $size", {"size": "0b"}).fetchall()
     try:
         con.execute("COMMIT").fetchall()
     finally:
-        con.execute("SET checkpoint_threshold = '1TB'").fetchall()  # NO_AUTOMATIC_CHECKPOINT
+        con.execute("SET checkpoint_threshold = $size", {"size": NO_AUTOMATIC_CHECKPOINT})
 
 
 NO_AUTOMATIC_CHECKPOINT = "1TB"

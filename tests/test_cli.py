@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -502,14 +503,33 @@ def test_duckdb_draws_no_progress_bar_on_stdout(tmp_path: Path) -> None:
     ],
 )
 def test_every_report_takes_the_engine_options(
-    runner: CliRunner, analyzed_db: str, tmp_path: Path, command: list[str]
+    runner: CliRunner,
+    analyzed_db: str,
+    tmp_path: Path,
+    command: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A report on 100M records held 8.6 GB (report tighten) under the default limit: each
     command that reads the analysis takes --threads, --memory-limit and --temp-dir too, and they
-    reach DuckDB (an invalid size is DuckDB's error, exit 2)."""
-    engine = ["--threads", "1", "--memory-limit", "256MB", "--temp-dir", str(tmp_path / "spill")]
+    reach DuckDB (the real connection, opened with them; an invalid size is DuckDB's error,
+    exit 2)."""
+    import flowsg.cli
+
+    opened: list[dict[str, object]] = []
+    real_connect = flowsg.cli.connect
+
+    def connect(database: str, **settings: Any) -> duckdb.DuckDBPyConnection:
+        opened.append(settings)
+        return real_connect(database, **settings)
+
+    monkeypatch.setattr(flowsg.cli, "connect", connect)
+    spill = str(tmp_path / "spill")
+    engine = ["--threads", "1", "--memory-limit", "256MB", "--temp-dir", spill]
     ok = runner.invoke(cli, [*command, "--db", analyzed_db, *engine])
     assert ok.exit_code == 0, ok.output
+    assert opened == [
+        {"read_only": True, "threads": 1, "memory_limit": "256MB", "temp_directory": spill}
+    ]
     bad = runner.invoke(cli, [*command, "--db", analyzed_db, "--memory-limit", "lots"])
     assert bad.exit_code == 2
     assert "cannot use these settings" in error_line(bad)

@@ -38,6 +38,7 @@ from flowsg.report.rules import (
     egress_breakdown,
     group_evidence,
     report_rules,
+    rule_statuses,
     tightening,
 )
 
@@ -210,6 +211,23 @@ def test_sample_notes(sample: duckdb.DuckDBPyConnection) -> None:
     # path MTU discovery from anywhere is not an exposure
     assert not rows["sgr-0155317b6fc10129c"]["exposed"]
     assert "path MTU discovery" in rows["sgr-0155317b6fc10129c"]["note"]
+
+
+def test_rule_statuses_are_the_report_without_its_advice(
+    sample: duckdb.DuckDBPyConnection,
+) -> None:
+    """what-if's caveats read rule_statuses: every column but the advice is report_rules', and
+    the advice is empty (the sample has suggestions, so the two do differ there)."""
+    full = report_rules(sample).to_pylist()
+    short = rule_statuses(sample).to_pylist()
+    advice = {"remote_addresses", "public_sources", "permissiveness", "suggestion"}
+    assert [{k: v for k, v in r.items() if k not in advice} for r in short] == [
+        {k: v for k, v in r.items() if k not in advice} for r in full
+    ]
+    assert {r["status"] for r in full} == set(STATUSES)
+    assert any(r["suggestion"] for r in full)
+    assert all(r["suggestion"] is None and r["permissiveness"] is None for r in short)
+    assert all(r["remote_addresses"] == 0 and r["public_sources"] == 0 for r in short)
 
 
 def test_sample_group_evidence(sample: duckdb.DuckDBPyConnection) -> None:

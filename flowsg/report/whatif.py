@@ -21,7 +21,7 @@ import pyarrow as pa
 from .. import sql
 from ..db import require_analysis
 from ..errors import UsageError
-from .rules import report_rules
+from .rules import rule_statuses
 
 SAFE = "safe: no observed flow depends on these rules"
 """What to say when :func:`whatif` returns no row."""
@@ -105,7 +105,7 @@ def whatif_caveats(con: duckdb.DuckDBPyConnection, remove: Sequence[str] | str) 
     rules flowsg cannot resolve, rules whose group's interfaces never appear in the logs, rules
     that could carry traffic flow logs never record, and the window replayed."""
     ids = _checked(con, remove)
-    rows = {r["rule_id"]: r for r in report_rules(con).to_pylist() if r["rule_id"] in ids}
+    rows = {r["rule_id"]: r for r in rule_statuses(con).to_pylist() if r["rule_id"] in ids}
     lines: list[str] = []
     for ident in ids:
         row = rows[ident]

@@ -51,8 +51,7 @@ from .report.rules import (
     TIGHTENING_COLUMNS,
     egress_breakdown,
     egress_summary,
-    group_evidence,
-    report_rules,
+    rules_with_evidence,
     tightening,
 )
 from .report.whatif import SAFE, rule_ids, whatif, whatif_caveats
@@ -825,8 +824,9 @@ def report_rules_command(
     """Cleanup: every rule with its hits, sole hits and status (used, redundant, unused, no
     evidence, unresolvable); then, per group, the evidence behind it."""
     with _analysis(database) as con:
-        rules = report_rules(con, group=group, interface=interface, since=since, until=until)
-        evidence = group_evidence(con, group=group, interface=interface, since=since, until=until)
+        rules, evidence = rules_with_evidence(
+            con, group=group, interface=interface, since=since, until=until
+        )
     click.echo(render_rules(rules, evidence, fmt), nl=False)
 
 

@@ -39,6 +39,7 @@ from flowsg.report.rules import (
     group_evidence,
     report_rules,
     rule_statuses,
+    rules_with_evidence,
     tightening,
 )
 
@@ -228,6 +229,26 @@ def test_rule_statuses_are_the_report_without_its_advice(
     assert any(r["suggestion"] for r in full)
     assert all(r["suggestion"] is None and r["permissiveness"] is None for r in short)
     assert all(r["remote_addresses"] == 0 and r["public_sources"] == 0 for r in short)
+
+
+def test_rules_with_evidence_are_the_two_reports(sample: duckdb.DuckDBPyConnection) -> None:
+    """`report rules`, the HTML report and the graph take both from one evidence query: the
+    same tables as report_rules and group_evidence, with each filter (a group's evidence is its
+    own row; the rules' statuses still come from every group's)."""
+    group, interface = sample.execute(
+        "SELECT group_id, interface_id FROM interface_groups ORDER BY 1, 2 LIMIT 1"
+    ).fetchone() or (None, None)
+    assert group is not None
+    start = sample.execute('SELECT min("start") + 1800 FROM flows').fetchone()
+    assert start is not None
+    for filters in [{}, {"group": group}, {"interface": interface}, {"since": start[0]}]:
+        rules, evidence = rules_with_evidence(sample, **filters)
+        assert rules.equals(report_rules(sample, **filters))
+        assert evidence.equals(group_evidence(sample, **filters))
+        if "group" in filters:
+            assert evidence["group_id"].to_pylist() == [group]
+        else:
+            assert evidence.num_rows > 1
 
 
 def test_sample_group_evidence(sample: duckdb.DuckDBPyConnection) -> None:

@@ -42,7 +42,7 @@ from .. import sql
 from ..errors import UsageError
 from .filters import Time, check_known
 from .rejects import report_rejects, scan_noise
-from .rules import group_evidence, report_rules
+from .rules import rules_with_evidence
 from .templating import environment
 
 GRAPH_FORMATS = ("svg", "dot", "mermaid")
@@ -246,8 +246,8 @@ def security_group_graph(
     documentation). ``group`` keeps that group, the edges that touch it and their other ends;
     ``since``/``until`` restrict the traffic counted (as the reports they come from do)."""
     check_known(con, group or None, None)
-    rules = report_rules(con, since=since, until=until).to_pylist()
-    evidence = group_evidence(con, since=since, until=until).to_pylist()
+    rules_table, evidence_table = rules_with_evidence(con, since=since, until=until)
+    rules, evidence = rules_table.to_pylist(), evidence_table.to_pylist()
     rejects = report_rejects(con, since=since, until=until).to_pylist()
     noise = scan_noise(con, since=since, until=until).to_pylist()
     return build_graph(con, rules, evidence, rejects, noise, group=group or None)

@@ -34,7 +34,7 @@ from ..errors import UsageError
 from . import analyze_summary
 from .graph import LAYOUTS, build_graph, inline_svg
 from .rejects import report_rejects, report_unexplained, scan_noise
-from .rules import STATUSES, group_evidence, report_rules, tightening_of
+from .rules import STATUSES, rules_with_evidence, tightening_of
 from .templating import asset, environment
 from .timeline import HOUR, records_over_time
 
@@ -106,9 +106,9 @@ def html_report(
     if layout not in LAYOUTS:
         raise UsageError(f"unknown layout {layout!r}", "use one of: " + ", ".join(LAYOUTS))
     summary = analyze_summary(con)
-    rules_table = report_rules(con)
+    rules_table, evidence_table = rules_with_evidence(con)
     rules = rules_table.to_pylist()
-    evidence = group_evidence(con).to_pylist()
+    evidence = evidence_table.to_pylist()
     tighten = tightening_of(rules_table).to_pylist()
     rejects = report_rejects(con).to_pylist()
     noise = scan_noise(con).to_pylist()

@@ -39,6 +39,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import sql
 from ..db import require_analysis
@@ -479,6 +480,22 @@ def report_rules(
     return _rules(con, _filters(con, group, interface, since, until), advice=True)
 
 
+def rules_with_evidence(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    group: str | None = None,
+    interface: str | None = None,
+    since: Time | None = None,
+    until: Time | None = None,
+) -> tuple[pa.Table, pa.Table]:
+    """:func:`report_rules` and :func:`group_evidence` with the same filters, for the reports
+    that show both: the rules' statuses are made from the evidence of every group, so the
+    evidence query (a pass over every record) runs once instead of twice."""
+    f = _filters(con, group, interface, since, until)
+    every_group = _evidence(con, f)
+    return _rules(con, f, advice=True, evidence=every_group), _of_group(every_group, f)
+
+
 def rule_statuses(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """:func:`report_rules` without the tightening advice: every rule with the same usage, status,
     covered_by and note, but remote_addresses and public_sources 0, permissiveness and
@@ -487,7 +504,14 @@ def rule_statuses(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return _rules(con, _filters(con, None, None, None, None), advice=False)
 
 
-def _rules(con: duckdb.DuckDBPyConnection, f: _Filters, *, advice: bool) -> pa.Table:
+def _rules(
+    con: duckdb.DuckDBPyConnection,
+    f: _Filters,
+    *,
+    advice: bool,
+    evidence: pa.Table | None = None,
+) -> pa.Table:
+    """The rules report; ``evidence``: :func:`_evidence` of ``f``, when the caller has it."""
     rules = sql.fetchall(con, "report/rules_list", f.params())
     usage = _usage(con, f)
     together: dict[str, dict[str, int]] = defaultdict(dict)
@@ -502,8 +526,9 @@ def _rules(con: duckdb.DuckDBPyConnection, f: _Filters, *, advice: bool) -> pa.T
         remotes = _remotes(con, f)
         for rule_id, _fam, fh, fl, lh, ll in sql.fetchall(con, "report/rules_peer_ranges"):
             peer_size[rule_id] += _range_size(fh, fl, lh, ll)
-    evidence = {
-        row[0]: row for row in sql.fetchall(con, "report/rules_evidence", f.params(group=None))
+    by_group = {
+        row["group_id"]: row
+        for row in (evidence if evidence is not None else _evidence(con, f)).to_pylist()
     }
     names: dict[str, str | None] = {}
     group_size: dict[str, int] = {}
@@ -536,10 +561,10 @@ def _rules(con: duckdb.DuckDBPyConnection, f: _Filters, *, advice: bool) -> pa.T
         hits, sole, returns, packets, nbytes, first, last = usage.get(
             rule_id, (0, 0, 0, 0, 0, None, None)
         )
-        ev = evidence.get(group_id)
-        attached = ev[4] if ev else 0
-        logged = ev[5] if ev else 0
-        silent = list(ev[6]) if ev else []
+        ev = by_group.get(group_id)
+        attached = ev["interfaces"] if ev else 0
+        logged = ev["logged_interfaces"] if ev else 0
+        silent = list(ev["silent_interfaces"]) if ev else []
         remote = remotes.get(rule_id, _Remotes())
         notes: list[str] = []
         covered: list[str] | None = None
@@ -801,8 +826,21 @@ def group_evidence(
     NODATA and SKIPDATA records and their first and last record (schema
     :data:`EVIDENCE_SCHEMA`)."""
     f = _filters(con, group, interface, since, until)
+    return _of_group(_evidence(con, f), f)
+
+
+def _evidence(con: duckdb.DuckDBPyConnection, f: _Filters) -> pa.Table:
+    """The evidence of every group under ``f``'s other filters: a rule's status needs its own
+    group's, whichever group the report shows."""
     table = sql.arrow_reader(con, "report/rules_evidence", f.params()).read_all()
     return _cast(table, EVIDENCE_SCHEMA)
+
+
+def _of_group(evidence: pa.Table, f: _Filters) -> pa.Table:
+    """The rows of ``f``'s group (every row without one)."""
+    if f.group is None:
+        return evidence
+    return evidence.filter(pc.equal(evidence["group_id"], pa.scalar(f.group, pa.string())))
 
 
 def _cast(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -116,7 +116,7 @@ def whatif_caveats(con: duckdb.DuckDBPyConnection, remove: Sequence[str] | str) 
     window = sql.fetchall(
         con,
         "report/rules_evidence",
-        {"group": None, "interface": None, "since": None, "until": None},
+        {"interface": None, "since": None, "until": None},
     )
     if window and window[0][2] is not None:
         lines.append(

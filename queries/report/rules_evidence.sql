@@ -4,12 +4,14 @@
 -- logged_interfaces: how many of them appear in the logs at all (any record, NODATA and SKIPDATA
 -- included); silent_interfaces: the ids of the others; records, nodata_records,
 -- skipdata_records: their OK, NODATA and SKIPDATA records;
--- first_record/last_record: the first start and last end among their records. Filters: $group
--- keeps that group; $interface counts only that interface (and keeps the groups attached to it);
--- $since/$until (unix seconds) keep the records whose capture window overlaps them (a record
--- without start and end is outside any time filter). NULL: no filter.
+-- first_record/last_record: the first start and last end among their records. Every group: a
+-- rule's status needs its own group's evidence whichever group a report shows, and the report
+-- keeps its group's rows itself (flowsg.report.rules._of_group). Filters: $interface counts only
+-- that interface (and keeps the groups attached to it); $since/$until (unix seconds) keep the
+-- records whose capture window overlaps them (a record without start and end is outside any
+-- time filter). NULL: no filter.
 -- Reads: flows, security_groups, rules, interface_groups. Writes: nothing.
--- Params: $group, $interface, $since, $until.
+-- Params: $interface, $since, $until.
 WITH per_interface AS (
     -- one pass over the records, for every interface (a few hundred rows): the observed window
     -- is taken from these too, so that the records are not read, or held, twice
@@ -69,8 +71,6 @@ FROM groups AS g
 CROSS JOIN observed AS o
 LEFT JOIN attached AS a ON a.group_id = g.group_id
 LEFT JOIN seen AS s ON s.interface_id = a.interface_id
-WHERE
-    ($group IS NULL OR g.group_id = $group)
-    AND ($interface IS NULL OR g.group_id IN (SELECT t.group_id FROM attached AS t))
+WHERE $interface IS NULL OR g.group_id IN (SELECT t.group_id FROM attached AS t)
 GROUP BY g.group_id, g.group_name, o.window_start, o.window_end
 ORDER BY g.group_name NULLS LAST, g.group_id;

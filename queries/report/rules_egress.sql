@@ -9,32 +9,24 @@
 -- Per rule, class, destination, protocol and port (NULL for protocols without ports): records,
 -- sole_records (those no other rule allowed: the traffic a replacement must allow), distinct
 -- addresses, their list when there are at most $max_addresses of them (else NULL),
--- first start and last end. Same filters as report/rules_usage: interface $interface, capture
--- window overlapping [$since, $until] (NULL: no filter).
--- Reads: flows, addresses, interface_groups, prefix_list_entries. Writes: nothing.
--- Params: $rule_ids, $interface, $since, $until, $max_addresses.
+-- first start and last end. The filters (those of report/rules_usage) are applied by
+-- report/rule_traffic.
+-- Reads: rule_traffic (report/rule_traffic's result), addresses, interface_groups,
+-- prefix_list_entries. Writes: nothing. Params: $rule_ids, $max_addresses.
 WITH grouped AS (
     SELECT
-        f.matched_rule_ids AS ids,
-        f.protocol,
-        CASE WHEN f.protocol IN (6, 17) THEN f.dstport END AS port,
-        CASE f.direction WHEN 'ingress' THEN f.srcaddr ELSE f.dstaddr END AS address,
-        CASE f.direction WHEN 'ingress' THEN f.srcaddr_hi ELSE f.dstaddr_hi END AS hi,
-        CASE f.direction WHEN 'ingress' THEN f.srcaddr_lo ELSE f.dstaddr_lo END AS lo,
-        CASE f.direction
-            WHEN 'ingress' THEN f.pkt_src_aws_service
-            ELSE f.pkt_dst_aws_service
-        END AS aws_service,
-        count(*) AS records,
-        min(f."start") AS first_start,
-        max(f."end") AS last_end
-    FROM flows AS f
-    WHERE
-        f.verdict = 'allowed'
-        AND list_has_any(f.matched_rule_ids, CAST($rule_ids AS VARCHAR[]))
-        AND ($interface IS NULL OR f.interface_id = $interface)
-        AND ($since IS NULL OR coalesce(f."end", f."start") >= $since)
-        AND ($until IS NULL OR coalesce(f."start", f."end") <= $until)
+        t.ids,
+        t.protocol,
+        t.port,
+        t.address,
+        t.hi,
+        t.lo,
+        t.aws_service,
+        sum(t.records) AS records,
+        min(t.first_start) AS first_start,
+        max(t.last_end) AS last_end
+    FROM rule_traffic AS t
+    WHERE list_has_any(t.ids, CAST($rule_ids AS VARCHAR[]))
     GROUP BY ALL
 ),
 hits AS (

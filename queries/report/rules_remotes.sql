@@ -5,25 +5,14 @@
 -- 169.254/16, 127/8, fc00::/7, fe80::/10). Per rule also the number of distinct addresses and
 -- of public ones. Rows are returned for every address of a rule with at most $max_addresses
 -- distinct addresses, and otherwise only for its $top_sources public addresses with the most
--- records. Records are grouped by rule list and address before the lists are unnested. Same
--- filters as report/rules_usage: interface $interface, capture window overlapping
--- [$since, $until] (NULL: no filter).
--- Reads: flows, addresses, interface_groups. Writes: nothing.
--- Params: $interface, $since, $until, $max_addresses, $top_sources.
+-- records. Records are grouped by rule list and address before the lists are unnested. The
+-- filters (those of report/rules_usage) are applied by report/rule_traffic.
+-- Reads: rule_traffic (report/rule_traffic's result), addresses, interface_groups.
+-- Writes: nothing. Params: $max_addresses, $top_sources.
 WITH grouped AS (
-    SELECT
-        f.matched_rule_ids AS ids,
-        CASE f.direction WHEN 'ingress' THEN f.srcaddr ELSE f.dstaddr END AS address,
-        CASE f.direction WHEN 'ingress' THEN f.srcaddr_hi ELSE f.dstaddr_hi END AS hi,
-        CASE f.direction WHEN 'ingress' THEN f.srcaddr_lo ELSE f.dstaddr_lo END AS lo,
-        count(*) AS records
-    FROM flows AS f
-    WHERE
-        f.verdict = 'allowed'
-        AND f.direction IN ('ingress', 'egress')
-        AND ($interface IS NULL OR f.interface_id = $interface)
-        AND ($since IS NULL OR coalesce(f."end", f."start") >= $since)
-        AND ($until IS NULL OR coalesce(f."start", f."end") <= $until)
+    SELECT t.ids, t.address, t.hi, t.lo, sum(t.records) AS records
+    FROM rule_traffic AS t
+    WHERE t.direction IN ('ingress', 'egress')
     GROUP BY ALL
 ),
 hits AS (

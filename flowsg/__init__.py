@@ -36,7 +36,7 @@ from .report import AnalyzeSummary, LoadSummary, analyze_summary, load_summary
 from .report.explain import Explanation, explain
 from .report.graph import SecurityGroupGraph, security_group_graph
 from .report.html import html_report
-from .report.rejects import report_rejects, report_unexplained, scan_noise
+from .report.rejects import rejects_with_noise, report_rejects, report_unexplained, scan_noise
 from .report.rules import (
     covering_cidrs,
     egress_breakdown,
@@ -95,6 +95,7 @@ __all__ = [
     "parse_log_format",
     "queries_dir",
     "records_over_time",
+    "rejects_with_noise",
     "report_rejects",
     "report_rules",
     "report_unexplained",

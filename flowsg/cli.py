@@ -46,7 +46,7 @@ from .report import LoadSummary, analyze_summary, load_summary
 from .report.explain import explain
 from .report.graph import GRAPH_FORMATS, LAYOUTS, render_graph, security_group_graph
 from .report.html import html_report
-from .report.rejects import report_rejects, report_unexplained, scan_noise
+from .report.rejects import rejects_with_noise, report_unexplained
 from .report.rules import (
     TIGHTENING_COLUMNS,
     egress_breakdown,
@@ -665,8 +665,9 @@ def report_rejects_command(
     """REJECTs grouped by interface, direction, port and remote address, with the smallest fix;
     internet scan noise summarised apart."""
     with _analysis(database) as con:
-        rejects = report_rejects(con, group=group, interface=interface, since=since, until=until)
-        noise = scan_noise(con, group=group, interface=interface, since=since, until=until)
+        rejects, noise = rejects_with_noise(
+            con, group=group, interface=interface, since=since, until=until
+        )
     if rejects.num_rows == 0:
         _message("no rejected records outside internet scan noise")
     click.echo(render_rejects(rejects, noise, fmt), nl=False)

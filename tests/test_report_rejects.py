@@ -24,7 +24,12 @@ from reference_matcher import T0, Snap, eni, rec, rule
 
 import flowsg
 from flowsg.output import FORMATS, render_table
-from flowsg.report.rejects import report_rejects, report_unexplained, scan_noise
+from flowsg.report.rejects import (
+    rejects_with_noise,
+    report_rejects,
+    report_unexplained,
+    scan_noise,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,6 +111,27 @@ def test_sample_partner_host_is_blocked_elsewhere_not_noise(
         assert r["remote_class"] == "public"  # public, but a rule allows it: not scan noise
         assert r["smallest_fix"] is None
         assert r["direction"] == "ingress"
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"group": APP_TIER},
+        {"interface": BASTION},
+        {"since": at("09:40:00")},
+        {"until": at("09:40:00"), "top": 2},
+    ],
+)
+def test_rejects_with_noise_are_the_two_reports(
+    sample: duckdb.DuckDBPyConnection, filters: dict[str, Any]
+) -> None:
+    """One grouping of the REJECT records gives both tables, equal to each report alone."""
+    rejects, noise = rejects_with_noise(sample, **filters)
+    top = {"top": filters.pop("top")} if "top" in filters else {}
+    assert rejects.equals(report_rejects(sample, **filters))
+    assert noise.equals(scan_noise(sample, **filters, **top))
+    assert rejects.num_rows > 0 or filters
 
 
 def test_sample_scan_noise_per_interface(sample: duckdb.DuckDBPyConnection) -> None:

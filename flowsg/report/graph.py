@@ -41,7 +41,7 @@ from markupsafe import Markup
 from .. import sql
 from ..errors import UsageError
 from .filters import Time, check_known
-from .rejects import report_rejects, scan_noise
+from .rejects import rejects_with_noise
 from .rules import rules_with_evidence
 from .templating import environment
 
@@ -248,8 +248,8 @@ def security_group_graph(
     check_known(con, group or None, None)
     rules_table, evidence_table = rules_with_evidence(con, since=since, until=until)
     rules, evidence = rules_table.to_pylist(), evidence_table.to_pylist()
-    rejects = report_rejects(con, since=since, until=until).to_pylist()
-    noise = scan_noise(con, since=since, until=until).to_pylist()
+    rejects_table, noise_table = rejects_with_noise(con, since=since, until=until)
+    rejects, noise = rejects_table.to_pylist(), noise_table.to_pylist()
     return build_graph(con, rules, evidence, rejects, noise, group=group or None)
 
 

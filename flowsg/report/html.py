@@ -33,7 +33,7 @@ from ..db import require_analysis
 from ..errors import UsageError
 from . import analyze_summary
 from .graph import LAYOUTS, build_graph, inline_svg
-from .rejects import report_rejects, report_unexplained, scan_noise
+from .rejects import rejects_with_noise, report_unexplained
 from .rules import STATUSES, rules_with_evidence, tightening_of
 from .templating import asset, environment
 from .timeline import HOUR, records_over_time
@@ -110,8 +110,8 @@ def html_report(
     rules = rules_table.to_pylist()
     evidence = evidence_table.to_pylist()
     tighten = tightening_of(rules_table).to_pylist()
-    rejects = report_rejects(con).to_pylist()
-    noise = scan_noise(con).to_pylist()
+    rejects_table, noise_table = rejects_with_noise(con)
+    rejects, noise = rejects_table.to_pylist(), noise_table.to_pylist()
     unexplained = report_unexplained(con).to_pylist()
     graph = build_graph(con, rules, evidence, rejects, noise)
     first, last = summary.load.first_start, summary.load.last_end

@@ -78,13 +78,31 @@ def scan_noise(
     (distinct protocol and port pairs), top_ports (the ``top`` most probed, ``tcp 3389``),
     first_seen, last_seen; most records first.
     """
+    return rejects_with_noise(
+        con, group=group, interface=interface, since=since, until=until, top=top
+    )[1]
+
+
+def rejects_with_noise(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    group: str | None = None,
+    interface: str | None = None,
+    since: Time | None = None,
+    until: Time | None = None,
+    top: int = TOP_PORTS,
+) -> tuple[pa.Table, pa.Table]:
+    """:func:`report_rejects` and :func:`scan_noise` with the same filters, for a report that
+    shows both: both are made from the same grouping of the REJECT records (a pass over every
+    record, about 7 s at 100M records), which this runs once instead of twice."""
     if top < 0:
         raise ValueError("top must be 0 or more")
     check_known(con, group, interface)
     params = _filters(group, interface, since, until)
     sql.run(con, "report/rejects_groups", params).fetchall()
-    reader = sql.arrow_reader(con, "report/rejects_scan_noise", {"top": top})
-    return _timestamps(reader.read_all())
+    rejects = sql.arrow_reader(con, "report/rejects_report").read_all()
+    noise = sql.arrow_reader(con, "report/rejects_scan_noise", {"top": top}).read_all()
+    return _timestamps(rejects), _timestamps(noise)
 
 
 def report_unexplained(

@@ -3,13 +3,13 @@
 -- attached_logging: those of them that appear in the logs (any record, NODATA and SKIPDATA
 -- included); logged: distinct interfaces in the logs; logged_unknown: those of them the snapshot
 -- does not hold; security_groups, rules, prefix_lists: the snapshot's counts.
--- Reads: interfaces, interface_groups, flows, security_groups, rules, prefix_lists.
+-- Reads: interfaces, interface_groups, flow_records, security_groups, rules, prefix_lists.
 -- Writes: nothing. Params: none.
 WITH attached AS (
     SELECT DISTINCT interface_id FROM interface_groups
 ),
 logged AS (
-    SELECT DISTINCT interface_id FROM flows WHERE interface_id IS NOT NULL
+    SELECT DISTINCT interface_id FROM flow_records WHERE interface_id IS NOT NULL
 )
 SELECT
     (SELECT count(*) FROM interfaces) AS interfaces,

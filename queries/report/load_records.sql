@@ -1,6 +1,6 @@
 -- Load summary: records by log-status and action (NODATA and SKIPDATA records have no action).
--- Reads: flows. Writes: nothing. Params: none.
+-- Reads: flow_records. Writes: nothing. Params: none.
 SELECT log_status, action, count(*) AS records
-FROM flows
+FROM flow_records
 GROUP BY log_status, action
 ORDER BY log_status, action;

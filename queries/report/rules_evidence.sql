@@ -10,7 +10,7 @@
 -- that interface (and keeps the groups attached to it); $since/$until (unix seconds) keep the
 -- records whose capture window overlaps them (a record without start and end is outside any
 -- time filter). NULL: no filter.
--- Reads: flows, security_groups, rules, interface_groups. Writes: nothing.
+-- Reads: flow_records, security_groups, rules, interface_groups. Writes: nothing.
 -- Params: $interface, $since, $until.
 WITH per_interface AS (
     -- one pass over the records, for every interface (a few hundred rows): the observed window
@@ -22,7 +22,7 @@ WITH per_interface AS (
         count(*) FILTER (WHERE f.log_status = 'SKIPDATA') AS skipdata,
         min(f."start") AS first_record,
         max(f."end") AS last_record
-    FROM flows AS f
+    FROM flow_records AS f
     WHERE
         ($since IS NULL OR coalesce(f."end", f."start") >= $since)
         AND ($until IS NULL OR coalesce(f."start", f."end") <= $until)

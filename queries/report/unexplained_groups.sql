@@ -14,7 +14,8 @@
 -- stayed tracked; 'stopped at HH:MM' (UTC; the date too when it is not the day of the interface's
 -- last record) first when the group's last record ends more than $stop_margin seconds before the
 -- last record of its interface among the selected times.
--- Reads: flows, interface_groups, security_groups. Writes: nothing.
+-- Reads: flows (the unexplained records), flow_records (the handshakes and each interface's
+-- last record, which need no verdict), interface_groups, security_groups. Writes: nothing.
 -- Params: $group (a security group id: only interfaces that have it), $interface (an interface
 --   id), $since and $until (unix seconds: records whose start is in [since, until)), NULL for
 --   none; $stop_margin (seconds).
@@ -58,7 +59,7 @@ handshakes AS (
         dstport,
         bool_or((tcp_flags & 18) = 2) AS syn,
         bool_or((tcp_flags & 18) = 18) AS syn_ack
-    FROM flows
+    FROM flow_records
     WHERE
         protocol = 6
         AND (tcp_flags & 2) = 2
@@ -128,7 +129,7 @@ grouped AS (
 ),
 window_end AS (
     SELECT interface_id, max("end") AS last_end
-    FROM flows
+    FROM flow_records
     WHERE
         interface_id IN (SELECT interface_id FROM grouped)
         AND ($since IS NULL OR "start" >= $since)

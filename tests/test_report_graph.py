@@ -34,6 +34,8 @@ from flowsg.report.graph import (
     GraphEdge,
     GraphNode,
     SecurityGroupGraph,
+    _overlaps,
+    _Taken,
     dot_string,
     edge_width,
     mermaid_text,
@@ -421,3 +423,25 @@ def test_descriptions_reach_every_format(graph: SecurityGroupGraph) -> None:
     edge = rule_edges(graph)[SCRIPT_RULE]
     assert edge.description == SCRIPT and SCRIPT in edge.title
     assert QUOTES in rule_edges(graph)[QUOTES_RULE].title
+
+
+_coord = st.floats(min_value=-2000, max_value=6000, allow_nan=False)
+_size = st.floats(min_value=0, max_value=900, allow_nan=False)
+_rects = st.tuples(_coord, _coord, _size, _size).map(
+    lambda r: (r[0], r[1], r[0] + r[2], r[1] + r[3])
+)
+
+
+@given(placed=st.lists(_rects, max_size=40), boxes=st.lists(_rects, min_size=1, max_size=20))
+def test_label_grid_answers_as_a_scan_of_every_rectangle(
+    placed: list[tuple[float, float, float, float]],
+    boxes: list[tuple[float, float, float, float]],
+) -> None:
+    """The builtin layout's grid of placed rectangles finds an overlap exactly when comparing
+    with every placed rectangle does (edges touching are not an overlap), as boxes are added."""
+    taken = _Taken(placed)
+    seen = list(placed)
+    for box in boxes:
+        assert taken.overlaps(box) == any(_overlaps(box, other) for other in seen)
+        taken.add(box)
+        seen.append(box)

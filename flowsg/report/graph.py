@@ -30,7 +30,7 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
@@ -792,11 +792,40 @@ def _overlaps(a: Rect, b: Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+class _Taken:
+    """The rectangles placed so far (nodes and labels), in a grid of square cells, so that
+    whether a box overlaps any of them is a look at the few rectangles of its own cells: a scan
+    of every one was quadratic (3,278 labels of a 100M-record analysis: 58M comparisons, 7 s).
+    The answer is the one the full scan gives."""
+
+    CELL = 128.0
+
+    def __init__(self, rects: Iterable[Rect] = ()) -> None:
+        self._cells: dict[tuple[int, int], list[Rect]] = defaultdict(list)
+        for r in rects:
+            self.add(r)
+
+    def _keys(self, r: Rect) -> Iterator[tuple[int, int]]:
+        c = self.CELL
+        for i in range(math.floor(r[0] / c), math.floor(r[2] / c) + 1):
+            for j in range(math.floor(r[1] / c), math.floor(r[3] / c) + 1):
+                yield i, j
+
+    def add(self, r: Rect) -> None:
+        for key in self._keys(r):
+            self._cells[key].append(r)
+
+    def overlaps(self, box: Rect) -> bool:
+        # two rectangles that overlap share a point, so a cell of each
+        cells = self._cells
+        return any(_overlaps(box, other) for key in self._keys(box) for other in cells.get(key, ()))
+
+
 Segment = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 
 
 def _place_label(
-    segments: Sequence[Segment], lines: Sequence[str], taken: list[Rect], lift: float
+    segments: Sequence[Segment], lines: Sequence[str], taken: _Taken, lift: float
 ) -> tuple[float, float]:
     """The centre of an edge's label: the first point along its path (middle segment first)
     where it overlaps no label or node placed so far; the middle when there is none."""
@@ -810,7 +839,7 @@ def _place_label(
             x, y = _bezier(segments[i], step)
             y -= lift
             box = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
-            if not any(_overlaps(box, other) for other in taken):
+            if not taken.overlaps(box):
                 best = (x, y)
                 break
         if best is not None:
@@ -819,7 +848,7 @@ def _place_label(
         x, y = _bezier(segments[ordered[0]], 0.5)
         best = (x, y - lift)
     x, y = best
-    taken.append((x - width / 2, y - height / 2, x + width / 2, y + height / 2))
+    taken.add((x - width / 2, y - height / 2, x + width / 2, y + height / 2))
     return best
 
 
@@ -900,7 +929,7 @@ def _builtin_layout(graph: SecurityGroupGraph) -> dict[str, Any]:
     for i, e in enumerate(graph.edges):
         parallel[(min(e.source, e.target), max(e.source, e.target))].append(i)
     edges = []
-    taken: list[Rect] = [(b.x - 2, b.y - 2, b.x + b.w + 2, b.y + b.h + 2) for b in boxes.values()]
+    taken = _Taken((b.x - 2, b.y - 2, b.x + b.w + 2, b.y + b.h + 2) for b in boxes.values())
     for members in parallel.values():
         for k, i in enumerate(members):
             e = graph.edges[i]

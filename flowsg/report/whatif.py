@@ -113,14 +113,10 @@ def whatif_caveats(con: duckdb.DuckDBPyConnection, remove: Sequence[str] | str) 
             row["status"] == "unused" and row["note"]
         ):
             lines.append(f"{ident} ({row['status']}): {row['note']}")
-    window = sql.fetchall(
-        con,
-        "report/rules_evidence",
-        {"interface": None, "since": None, "until": None},
-    )
-    if window and window[0][2] is not None:
+    first, last, *_ = sql.fetchall(con, "report/load_overview")[0]  # the records' time range
+    if first is not None:
         lines.append(
-            f"replayed the records from {_iso(window[0][2])} to {_iso(window[0][3])}: "
+            f"replayed the records from {_iso(first)} to {_iso(last)}: "
             "traffic outside that window is not known"
         )
     return lines

@@ -5,35 +5,74 @@
 -- records, packets, bytes, first start and last end (unix seconds) and the removed rules they
 -- depended on; in order of interface, direction, remote address (numerically), protocol, port.
 -- Two rules that cover each other: the records that need at least one of them.
--- Reads: flows. Writes: nothing. Params: $remove.
+-- The rule lists are tested once per attribution key (flow_verdicts), not once per record, and
+-- the records of those keys are grouped before their lists are joined back.
+-- Reads: flow_records, flow_verdicts (the tables behind the view `flows`). Writes: nothing.
+-- Params: $remove.
+WITH lost AS (
+    SELECT v.key_id, v.direction, v.matched_rule_ids
+    FROM flow_verdicts AS v
+    WHERE
+        v.verdict = 'allowed'
+        AND len(v.matched_rule_ids) > 0
+        AND list_has_all(CAST($remove AS VARCHAR[]), v.matched_rule_ids)
+),
+per_key AS (
+    SELECT
+        f.key_id,
+        f.interface_id,
+        f.flow_direction,
+        f.srcaddr,
+        f.dstaddr,
+        f.protocol,
+        f.dstport,
+        -- an address's text fixes its number: any row of the group has the same
+        any_value(f.srcaddr_hi) AS srcaddr_hi,
+        any_value(f.srcaddr_lo) AS srcaddr_lo,
+        any_value(f.dstaddr_hi) AS dstaddr_hi,
+        any_value(f.dstaddr_lo) AS dstaddr_lo,
+        count(*) AS records,
+        sum(coalesce(f.packets, 0)) AS packets,
+        sum(coalesce(f.bytes, 0)) AS bytes,
+        min(f."start") AS first_seen,
+        max(f."end") AS last_seen
+    FROM flow_records AS f
+    WHERE f.key_id IN (SELECT l.key_id FROM lost AS l)
+    GROUP BY
+        f.key_id, f.interface_id, f.flow_direction, f.srcaddr, f.dstaddr, f.protocol, f.dstport
+),
+directed AS (
+    SELECT
+        p.*,
+        coalesce(p.flow_direction, l.direction) AS direction,
+        l.matched_rule_ids
+    FROM per_key AS p
+    JOIN lost AS l ON l.key_id = p.key_id
+)
 SELECT
-    f.interface_id,
-    f.direction,
-    CASE f.direction WHEN 'ingress' THEN f.srcaddr ELSE f.dstaddr END AS remote_address,
-    f.protocol,
-    CASE WHEN f.protocol IN (6, 17) THEN f.dstport END AS port,
-    count(*) AS records,
-    CAST(sum(coalesce(f.packets, 0)) AS BIGINT) AS packets,
-    CAST(sum(coalesce(f.bytes, 0)) AS BIGINT) AS bytes,
-    min(f."start") AS first_seen,
-    max(f."end") AS last_seen,
-    list_sort(list_distinct(flatten(list(f.matched_rule_ids)))) AS rules
-FROM flows AS f
-WHERE
-    f.verdict = 'allowed'
-    AND len(f.matched_rule_ids) > 0
-    AND list_has_all(CAST($remove AS VARCHAR[]), f.matched_rule_ids)
+    d.interface_id,
+    d.direction,
+    CASE d.direction WHEN 'ingress' THEN d.srcaddr ELSE d.dstaddr END AS remote_address,
+    d.protocol,
+    CASE WHEN d.protocol IN (6, 17) THEN d.dstport END AS port,
+    CAST(sum(d.records) AS BIGINT) AS records,
+    CAST(sum(d.packets) AS BIGINT) AS packets,
+    CAST(sum(d.bytes) AS BIGINT) AS bytes,
+    min(d.first_seen) AS first_seen,
+    max(d.last_seen) AS last_seen,
+    list_sort(list_distinct(flatten(list(d.matched_rule_ids)))) AS rules
+FROM directed AS d
 GROUP BY
-    f.interface_id,
-    f.direction,
-    CASE f.direction WHEN 'ingress' THEN f.srcaddr ELSE f.dstaddr END,
-    f.protocol,
-    CASE WHEN f.protocol IN (6, 17) THEN f.dstport END
+    d.interface_id,
+    d.direction,
+    CASE d.direction WHEN 'ingress' THEN d.srcaddr ELSE d.dstaddr END,
+    d.protocol,
+    CASE WHEN d.protocol IN (6, 17) THEN d.dstport END
 ORDER BY
-    f.interface_id,
-    f.direction,
-    min(CASE f.direction WHEN 'ingress' THEN f.srcaddr_hi ELSE f.dstaddr_hi END),
-    min(CASE f.direction WHEN 'ingress' THEN f.srcaddr_lo ELSE f.dstaddr_lo END),
+    d.interface_id,
+    d.direction,
+    min(CASE d.direction WHEN 'ingress' THEN d.srcaddr_hi ELSE d.dstaddr_hi END),
+    min(CASE d.direction WHEN 'ingress' THEN d.srcaddr_lo ELSE d.dstaddr_lo END),
     remote_address,
-    f.protocol,
+    d.protocol,
     port;

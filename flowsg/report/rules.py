@@ -6,7 +6,8 @@ redundant one, notes, and **tightening** advice from the traffic it actually all
 about each group's interfaces (without logs, "unused" means nothing); :func:`egress_breakdown` the
 traffic a rule allowed by remote-address class and port, the basis for replacing an all-traffic
 egress rule. Every function returns a :class:`pyarrow.Table`; the SQL is in
-``queries/report/rules_*.sql``, filters are bound as parameters.
+``queries/report/rules_*.sql`` and ``rule_traffic.sql`` (the allowed records grouped once, which
+the breakdowns by port, remote address and egress class read), filters are bound as parameters.
 
 Statuses, the first that applies:
 

@@ -169,6 +169,30 @@ def test_a_database_whose_flow_records_is_a_table_is_migrated(tmp_path: Path, ap
         assert after == (2 * before if append else before)
 
 
+def test_a_database_whose_flows_is_a_table_asks_for_a_new_analysis(tmp_path: Path) -> None:
+    """An early development version kept the analysed records as the table flows alone. The
+    reports that read flow_records and flow_verdicts (the rules' breakdowns, what-if, the
+    evidence) say so with a hint, as for any database without an analysis, instead of failing
+    on a missing table."""
+    path = tmp_path / "early.duckdb"
+    with flowsg.connect(str(path)) as early:
+        flowsg.analyze(early, [SAMPLE], SAMPLE / "snapshot")
+        early.execute("CREATE TABLE flows_table AS SELECT * FROM flows")
+        early.execute("DROP VIEW flows")
+        early.execute("DROP VIEW flow_rows")
+        early.execute("DROP VIEW flow_records")
+        early.execute("DROP TABLE flow_verdicts")
+        early.execute("DROP TABLE flow_store")
+        early.execute("ALTER TABLE flows_table RENAME TO flows")
+    with flowsg.connect(str(path), read_only=True) as con:
+        with pytest.raises(flowsg.DatabaseError, match="flow_records, flow_verdicts missing") as e:
+            flowsg.report_rules(con)
+        assert e.value.exit_code == 5 and "flowsg analyze" in e.value.hint
+    with flowsg.connect(str(path)) as con:  # analysing it again replaces the table flows
+        flowsg.analyze(con, [SAMPLE], SAMPLE / "snapshot")
+        assert flowsg.report_rules(con).num_rows > 0
+
+
 def test_a_ddl_template_takes_plain_names_only(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE flow_store_loading (file_id INTEGER)")
     with pytest.raises(ValueError, match="not a plain name"):

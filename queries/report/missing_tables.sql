@@ -1,10 +1,14 @@
 -- Reports: the tables (and the column flows.matched_rule_ids) that `flowsg analyze` leaves and
--- every report reads, which this database lacks; no row when it has them all.
+-- the reports read, which this database lacks; no row when it has them all. flow_records and
+-- flow_verdicts are behind the view flows; reports that need no verdict, or one per key, read
+-- them directly (a database of an early development version had flows alone, as a table).
 -- Reads: information_schema.tables, information_schema.columns. Writes: nothing. Params: none.
 SELECT needed.name
 FROM (
     VALUES
         ('flows'),
+        ('flow_records'),
+        ('flow_verdicts'),
         ('rules'),
         ('rule_peers'),
         ('rule_usage'),

@@ -7,8 +7,6 @@ SELECT needed.name
 FROM (
     VALUES
         ('flows'),
-        ('flow_records'),
-        ('flow_verdicts'),
         ('rules'),
         ('rule_peers'),
         ('rule_usage'),
@@ -17,7 +15,9 @@ FROM (
         ('interface_groups'),
         ('addresses'),
         ('prefix_lists'),
-        ('prefix_list_entries')
+        ('prefix_list_entries'),
+        ('flow_records'),
+        ('flow_verdicts')
 ) AS needed(name)
 WHERE NOT EXISTS (
     SELECT 1 FROM information_schema.tables AS t WHERE t.table_name = needed.name

@@ -52,10 +52,7 @@ def report_rejects(
     smallest_fix (for ``no_rule`` requests from an interface of the snapshot or a private address:
     ``allow tcp 5432 ingress on sg-db from sg-web``, or ``... from 10.0.0.5/32``).
     """
-    check_known(con, group, interface)
-    params = _filters(group, interface, since, until)
-    sql.run(con, "report/rejects_groups", params).fetchall()
-    return _timestamps(sql.arrow_reader(con, "report/rejects_report").read_all())
+    return rejects_with_noise(con, group=group, interface=interface, since=since, until=until)[0]
 
 
 def scan_noise(

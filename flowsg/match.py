@@ -15,6 +15,7 @@ from . import sql
 
 STEPS = (
     "match/port_classes",
+    "match/port_class_list",
     "match/reject_candidates",
     "match/reject_pairs",
     "match/keyed_flows",

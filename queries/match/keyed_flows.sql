@@ -1,18 +1,18 @@
 -- Attribution, step 0: every record with the columns of its key, defined once for flow_keys (which
 -- groups them) and assign_keys (which finds each record's key again, by record_row: the record's row in flow_store). The key: interface,
--- protocol, addresses and their families, the class of each port (port_classes), whether srcport <
+-- protocol, addresses and their families, the class of each port (port_class_list), whether srcport <
 -- dstport, flow-direction, action, TCP opening flags, and for a REJECT whether it has a reverse.
 -- tcp_open: 'syn-ack' when a TCP record's flags have SYN and ACK (18), 'syn' for SYN alone (2).
 -- src_family/dst_family: 6 when the address is written as IPv6 (an IPv4-mapped '::ffff:a.b.c.d'
 -- included, as Python's ipaddress reads it), 4 for IPv4; the numeric forms alone cannot tell.
 -- keyed: false for records with log-status NODATA/SKIPDATA, which are not judged (`skipped`).
--- Reads: flow_records, port_classes, reject_pairs. Writes: temp view keyed_flows. Params: none.
+-- Reads: flow_records, port_class_list, reject_pairs. Writes: temp view keyed_flows. Params: none.
 CREATE OR REPLACE TEMP VIEW keyed_flows AS
 SELECT
     f.*,
     (f.log_status IS NULL OR f.log_status = 'OK') AS keyed,
-    sc.port_class AS srcport_class,
-    dc.port_class AS dstport_class,
+    flowsg_port_class(pc.classes, f.srcport) AS srcport_class,
+    flowsg_port_class(pc.classes, f.dstport) AS dstport_class,
     f.srcport < f.dstport AS src_below,
     CASE
         WHEN f.protocol = 6 AND (f.tcp_flags & 2) = 2
@@ -24,8 +24,7 @@ SELECT
         AS dst_family,
     f.action = 'REJECT' AND rp.interface_id IS NOT NULL AS paired
 FROM flow_records AS f
-LEFT JOIN port_classes AS sc ON sc.port = f.srcport
-LEFT JOIN port_classes AS dc ON dc.port = f.dstport
+CROSS JOIN port_class_list AS pc
 LEFT JOIN reject_pairs AS rp
     ON rp.interface_id = f.interface_id
     AND rp.protocol = f.protocol

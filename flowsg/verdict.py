@@ -81,11 +81,17 @@ ASSIGN_ROWS = 2_000_000
 
 
 def _assign_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Every record's key_id, by slices of ASSIGN_ROWS rows (in the caller's transaction)."""
+    """Every record's key_id, by slices of ASSIGN_ROWS rows (in the caller's transaction). A
+    record's key is found by the hash of its key columns when no two keys share a hash (nearly
+    always: a 64-bit hash over thousands to millions of keys), else by the columns themselves;
+    both find the same key (see match/assign_keys_hashed)."""
+    sql.run(con, "match/key_hashes").fetchall()
+    [(unique,)] = sql.fetchall(con, "match/key_hashes_unique")
+    statement = "match/assign_keys_hashed" if unique else "match/assign_keys"
     [(end,)] = sql.fetchall(con, "match/store_rows")
     for first in range(0, end, ASSIGN_ROWS):
         params = {"first_row": first, "end_row": first + ASSIGN_ROWS}
-        sql.run(con, "match/assign_keys", params).fetchall()
+        sql.run(con, statement, params).fetchall()
 
 
 def attribute(con: duckdb.DuckDBPyConnection) -> AttributionResult:

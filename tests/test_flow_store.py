@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 import flowsg
-from flowsg import sql
+from flowsg import dialect, sql
 from flowsg.fields import FIELDS
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs"
@@ -242,3 +242,23 @@ def test_in_memory_records_are_held_compressed(tmp_path: Path) -> None:
     con.close()
     assert plain > 300_000 * 40  # the copy holds the rows uncompressed
     assert before * 3 < plain
+
+
+def test_keys_are_found_by_their_columns_when_two_keys_share_a_hash() -> None:
+    """match/assign_keys_hashed finds a record's key by one hash of its 15 key columns, which is
+    only right while no two keys share a hash; with a hash that is the same for every key, the
+    keys must be found by their columns (match/assign_keys), with the same verdicts."""
+    query = "SELECT source_file, line_number, verdict, matched_rule_ids, reason FROM flows"
+    hashed = flowsg.connect(":memory:")
+    flowsg.analyze(hashed, [SAMPLE], SAMPLE / "snapshot")
+    assert hashed.execute(sql.query("match/key_hashes_unique")).fetchall() == [(True,)]
+    expected = sorted(hashed.execute(query).fetchall())
+    collide = flowsg.connect(":memory:")
+    params = ", ".join(dialect.macros("duckdb")["flowsg_key_hash"].params)
+    collide.execute(f"CREATE OR REPLACE TEMP MACRO flowsg_key_hash({params}) AS 7").fetchall()
+    flowsg.analyze(collide, [SAMPLE], SAMPLE / "snapshot")
+    assert collide.execute(sql.query("match/key_hashes_unique")).fetchall() == [(False,)]
+    assert sorted(collide.execute(query).fetchall()) == expected
+    [(keys,)] = collide.execute("SELECT count(*) FROM flow_keys").fetchall()
+    [(used,)] = collide.execute("SELECT count(DISTINCT key_id) FROM flow_store").fetchall()
+    assert used == keys + 1 > 2  # every key, and 0 for the records not judged

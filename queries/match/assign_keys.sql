@@ -3,7 +3,8 @@
 -- the records being written again with their verdicts (which doubled the memory of a run).
 -- The key is found on all the key's columns (IS NOT DISTINCT FROM: NULL matches NULL), and the row
 -- by record_row (flow_store's rowid, given by the view flow_records; another engine writes the
--- records with their key_id instead).
+-- records with their key_id instead). flowsg runs match/assign_keys_hashed instead, which finds the
+-- key by one hash of these columns, unless two keys share a hash (match/key_hashes_unique).
 -- One slice of rows at a time (flowsg.verdict runs the slices in one transaction): the join on
 -- rowid builds a hash table of the slice's rows, not of every record (at 30M records, peak RSS
 -- 3.4 GB in one statement, 2.6 GB in slices of 2M rows, for the same time).

@@ -288,3 +288,58 @@ def test_blocks_hold_every_line_once_wherever_the_chunks_end(
     assert [b.first for b in blocks] == firsts
     assert all(b.count == b.text.count(b"\n") + 1 for b in blocks)
     assert stats.lines_read == len(expected)
+
+
+CHECKED = (
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start"
+    " end action log-status tcp-flags traffic-path pkt-srcaddr pkt-dstaddr flow-direction"
+)
+CHECKED_GOOD = dict(
+    zip(
+        CHECKED.split(),
+        (
+            "5 123456789010 eni-0a1b2c3d 198.51.100.7 192.0.2.10 49152 443 6 10 840 1700000000"
+            " 1700000060 ACCEPT OK 2 1 198.51.100.7 192.0.2.10 ingress"
+        ).split(),
+        strict=True,
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("version", "2147483648", "out of range: version"),
+        ("srcport", "65536", "out of range: srcport"),
+        ("dstport", "65536", "out of range: dstport"),
+        ("protocol", "256", "out of range: protocol"),
+        ("packets", "9223372036854775808", "out of range: packets"),
+        ("bytes", "9223372036854775808", "out of range: bytes"),
+        ("start", "253402300800000", "out of range: start"),
+        ("end", "253402300800000", "out of range: end"),
+        ("tcp-flags", "65536", "out of range: tcp-flags"),
+        ("traffic-path", "2147483648", "out of range: traffic-path"),
+        ("srcaddr", "198.51.100.256", "not an IP address: srcaddr"),
+        ("dstaddr", "2001:db8::g", "not an IP address: dstaddr"),
+        ("pkt-srcaddr", "198.51.100", "not an IP address: pkt-srcaddr"),
+        ("pkt-dstaddr", "2001:db8:::1", "not an IP address: pkt-dstaddr"),
+        ("action", "ALLOW", "unknown action"),
+        ("log-status", "FINE", "unknown log-status"),
+        ("flow-direction", "inbound", "unknown flow-direction"),
+    ],
+)
+def test_every_check_catches_its_value_on_the_fast_path(
+    tmp_path: Path, field: str, value: str, reason: str
+) -> None:
+    """convert.sql tests every good row against one condition made of all the checks and writes a
+    message only for the rows that fail it: a value that one check alone rejects, in an
+    otherwise plain line, must still be quarantined with that check's reason."""
+    good = " ".join(CHECKED_GOOD.values())
+    bad = " ".join(value if name == field else v for name, v in CHECKED_GOOD.items())
+    path = tmp_path / "log.txt"
+    path.write_text(f"{CHECKED}\n{good}\n{bad}\n{good}\n")
+    with fast_path(True) as taken:
+        got = tables(path)
+    assert taken == [3]
+    assert [row[:3] for row in got["malformed"]] == [(str(path), 3, reason)]
+    assert len(got["flows"]) == 2

@@ -19,6 +19,12 @@ at any size, deterministically from a seed:
   capture window (SYN, SYN-ACK, FIN, or 0), ~5% REJECT noise (internet scanners on the public
   interfaces, service calls to ports no rule opens) and ~1.5% NODATA records.
 
+No address is anyone's: the VPC is private (RFC 1918, 10.0.0.0/16) and IPv6 is documentation
+space (2001:db8::/32); what stands for the internet (clients, scanners, APIs, partners' allow-lists,
+the S3 prefix list) is in 198.18.0.0/15, which RFC 2544 reserves for benchmarks, and the office,
+partner-support and public addresses in the documentation ranges (192.0.2.0/24, 198.51.100.0/24,
+203.0.113.0/24). ``INTERNET`` lists the ranges by what they stand for.
+
 The same records are written three times (``--flavours``):
 
 * ``default/``  default format (version 2), gzip text with a header, ~1M records per file, in the
@@ -67,7 +73,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
+"""2: the internet's addresses moved from real public ranges to 198.18.0.0/15 (RFC 2544)."""
 SEED = 20261102
 RECORDS_PER_FILE = 1_000_000
 FLAVOURS = ("default", "custom", "parquet")
@@ -77,6 +84,15 @@ REGION = "us-east-1"
 FLOW_LOG_ID = "fl-0a1b2c3d4e5f60789"
 VPC_CIDR = "10.0.0.0/16"
 VPC_IPV6 = "2001:db8:1234:1a00::/56"
+INTERNET = {
+    "partners": "198.18.0.0/16",  # partners' allow-list rules, /28 and /32, mostly unused
+    "clients": "198.19.0.0/18",  # the ALB's IPv4 clients
+    "scanners": "198.19.64.0/20",  # REJECT noise on the public interfaces
+    "apis": "198.19.80.0/24",  # what instances call through the NAT gateways
+    "s3": "198.19.96.0/20",  # the S3 prefix list's ranges
+}
+"""What stands for the internet: 198.18.0.0/15, reserved for benchmarks (RFC 2544), split so
+that no two roles share an address."""
 DAY_START = int(datetime(2026, 11, 2, tzinfo=UTC).timestamp())
 DAY_SECONDS = 86_400
 
@@ -210,11 +226,12 @@ def _host6(subnet: Subnet, rng: random.Random) -> str:
     return str(net.network_address + rng.getrandbits(48))
 
 
-def _public_ips(rng: random.Random, count: int, firsts: tuple[int, ...]) -> list[str]:
+def _internet_ips(rng: random.Random, count: int, role: str) -> list[str]:
+    """`count` distinct hosts of the INTERNET range of `role`, in address order."""
+    net = ipaddress.ip_network(INTERNET[role])
     seen: set[str] = set()
     while len(seen) < count:
-        a = rng.choice(firsts)
-        seen.add(f"{a}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}")
+        seen.add(str(net.network_address + rng.randint(1, net.num_addresses - 2)))
     return sorted(seen, key=lambda s: ipaddress.ip_address(s))
 
 
@@ -258,7 +275,7 @@ def build_vpc(interfaces: int, rules_wanted: int, seed: int = SEED) -> Vpc:
         rules.append(Rule(rid, gid, egress, proto, lo, hi, kind, peer, text))
 
     s3_pl, office_pl = "pl-63a5400a", derived_id("pl", "office")
-    s3_cidrs = ["52.216.0.0/15", "54.231.0.0/16", "3.5.0.0/19", "16.182.0.0/16"]
+    s3_cidrs = [str(n) for n in ipaddress.ip_network(INTERNET["s3"]).subnets(new_prefix=22)]
     office_cidrs = ["198.51.100.0/27", "198.51.100.64/28", "192.0.2.0/26"]
     prefix_lists = {s3_pl: s3_cidrs, office_pl: office_cidrs}
 
@@ -344,14 +361,18 @@ def build_vpc(interfaces: int, rules_wanted: int, seed: int = SEED) -> Vpc:
     # partner allow-lists fill up to the number of rules asked for (mostly never used)
     candidates = [s for s in services if s.tier != "db"] or services
     k = 0
+    partners = ipaddress.ip_network(INTERNET["partners"])
+    allowed: set[str] = set()  # no partner range twice
     while len(rules) < rules_wanted:
         s = candidates[k % len(candidates)]
         k += 1
         roll = rng.random()
         if roll < 0.7:
-            cidr = f"{rng.choice((34, 52, 81, 185))}.{rng.randint(0, 255)}.{rng.randint(0, 255)}."
-            cidr += f"{rng.randrange(0, 256, 16)}/{rng.choice((28, 32))}"
-            cidr = str(ipaddress.ip_network(cidr, strict=False))
+            first = partners.network_address + rng.randrange(0, partners.num_addresses, 16)
+            cidr = str(ipaddress.ip_network(f"{first}/{rng.choice((28, 32))}"))
+            if cidr in allowed:
+                continue
+            allowed.add(cidr)
             rule(s.group_id, False, "tcp", (s.port, s.port), "cidr4", cidr, f"partner {k}")
         elif roll < 0.85:
             cidr = f"2001:db8:{rng.randint(0x100, 0xFFFF):x}:{rng.randint(0, 0xFFFF):x}::/64"
@@ -418,7 +439,7 @@ def build_vpc(interfaces: int, rules_wanted: int, seed: int = SEED) -> Vpc:
             (32768, "deny", "::/0"),
         )
     ]
-    scanners = _public_ips(rng, 200, (45, 89, 185, 193))
+    scanners = _internet_ips(rng, 200, "scanners")
     blocked = [
         {"egress": False, "number": 90 + n, "action": "deny", "cidr": f"{ip}/32"}
         for n, ip in enumerate(scanners[:5])
@@ -437,13 +458,13 @@ def build_vpc(interfaces: int, rules_wanted: int, seed: int = SEED) -> Vpc:
         services=services,
         prefix_lists=prefix_lists,
         acls=acls,
-        clients4=_public_ips(rng, 1500, (24, 71, 98, 107, 174)),
+        clients4=_internet_ips(rng, 1500, "clients"),
         clients6=[f"2001:db8:ffff:{rng.randint(0x100, 0xFFFF):x}::{n + 1:x}" for n in range(300)],
         scanners=scanners,
         office_hosts=["198.51.100.5", "198.51.100.20", "198.51.100.70", "192.0.2.33"],
         partner_hosts=["192.0.2.70", "192.0.2.71", "192.0.2.80"],
-        remote_apis=_public_ips(rng, 40, (13, 35, 104, 151)),
-        s3_addresses=["52.216.8.13", "52.217.40.9", "54.231.132.80", "3.5.0.41", "16.182.66.2"],
+        remote_apis=_internet_ips(rng, 40, "apis"),
+        s3_addresses=_internet_ips(rng, 5, "s3"),
     )
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import ipaddress
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -81,6 +83,65 @@ def test_generated_data_is_complete_and_deterministic(bench: ModuleType, data: P
     )
     first = directory / manifest["files"][0]["default"]
     assert (data / "again" / again["default"]).read_bytes() == first.read_bytes()
+
+
+# What the generated data may hold: the private VPC, the documentation ranges and the range
+# RFC 2544 reserves for benchmarks (the generator's internet); /0 is "anywhere" in rules and ACLs.
+RESERVED = [
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/16",
+        "198.18.0.0/15",
+        "192.0.2.0/24",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "2001:db8::/32",
+    )
+]
+
+
+def _reserved(text: str) -> bool:
+    net = ipaddress.ip_network(text, strict=False)
+    return net.prefixlen == 0 or any(
+        net.version == r.version and net.subnet_of(r)  # type: ignore[arg-type]
+        for r in RESERVED
+    )
+
+
+def _addresses(value: object) -> Iterator[str]:
+    """Every string in a JSON value that reads as an IP address or a CIDR."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _addresses(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _addresses(v)
+    elif isinstance(value, str):
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            return
+        yield value
+
+
+def test_generated_addresses_are_nobodys(bench: ModuleType, data: Path) -> None:
+    """No real public address in the snapshot or the records: only the ranges in RESERVED."""
+    directory = data / bench.size_name(RECORDS)
+    seen: set[str] = set()
+    for path in (directory / "snapshot").iterdir():
+        seen.update(_addresses(json.loads(path.read_text())))
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        for flavour in ("default", "custom"):
+            with gzip.open(directory / entry[flavour], "rt") as fh:
+                names = fh.readline().split()
+                columns = [i for i, n in enumerate(names) if n.endswith("addr")]
+                for line in fh:
+                    fields = line.split()
+                    seen.update(fields[i] for i in columns if fields[i] != "-")
+    assert len(seen) > 1_000  # clients, scanners, partners' ranges, the VPC's hosts
+    assert {"0.0.0.0/0", "::/0"} <= seen
+    assert sorted(a for a in seen if not _reserved(a)) == []
 
 
 def test_small_files_hold_the_default_records_in_order(bench: ModuleType, data: Path) -> None:

@@ -1,7 +1,7 @@
 """Stage 3, match: which security-group rules match each record, in both directions.
 
 Set-based SQL over distinct keys (``queries/match/``): records that share interface, protocol,
-addresses, port classes (``port_classes.sql``), flow-direction, action and TCP opening flags are
+addresses, port classes (``port_class_list.sql``), flow-direction, action and TCP opening flags are
 matched once (``keyed_flows.sql`` defines the key). Needs the tables of the ingest stage
 (``flow_records``) and of the snapshot stage (``interfaces``, ``interface_groups``, ``addresses``,
 ``rules``, ``rule_peers``).
@@ -14,7 +14,6 @@ import duckdb
 from . import sql
 
 STEPS = (
-    "match/port_classes",
     "match/port_class_list",
     "match/reject_candidates",
     "match/reject_pairs",

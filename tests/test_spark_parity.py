@@ -130,7 +130,7 @@ def test_the_spark_assign_keys_finds_the_keys_as_duckdb_does() -> None:
 def test_macros_expand_inline_and_stars_expand_by_name() -> None:
     text = dialect.spark_statement("match/key_rule_lists").query
     assert "ARRAY_SORT(COLLECT_LIST(m.rule_id))" in text
-    ports = dialect.spark_statement("match/port_classes").query
+    ports = dialect.spark_statement("match/port_class_list").query
     assert "RANGE(65536)" in ports and ") AS p" in ports
     expanded = dialect.expand_stars(
         "SELECT f.* EXCEPT (b), 1 AS c FROM t AS f", lambda name: {"t": ["a", "b", "d"]}[name]

@@ -1,6 +1,6 @@
 -- Attribution, step 4: the rules that match each key, on both sides. 'req': rules of the key's
 -- own direction with port = dstport; 'rev': rules of the opposite direction with port = srcport
--- (the reverse of the record), same remote address; a port stands for its class (port_classes),
+-- (the reverse of the record), same remote address; a port stands for its class (port_class_list),
 -- which lies inside exactly the same ranges. Only the rules of the security groups
 -- attached to the key's interface count (a union, no order). A rule matches when its protocol is
 -- -1 or the record's; TCP and UDP rules also need the port inside [from_port, to_port] (absent or

@@ -75,6 +75,9 @@ gathered up to it (1M rows in 200 files: load 14.3 -> 3.6 s; in one file 3.3 s),
 unlike text lines (_Batches.max_lines): with its typed columns held in flight, a batch of a
 million rows raised the peak at 10M rows of 25 fields from 1.9 to 2.4 GB for a second at most
 (2026-12-05)."""
+IN_FLIGHT_LINES = 1_000_000
+"""Lines of the batches handed to the SQL thread (being filed and waiting) at most, unless a
+single batch is larger (_SqlWorker.submit)."""
 PARQUET_MALFORMED = "ingest/insert_malformed_parquet"
 FIELDS_MALFORMED = "ingest/insert_malformed_fields"
 
@@ -454,29 +457,45 @@ def _files_of(pieces: Sequence[_Piece]) -> pa.DictionaryArray[Any, Any]:
 class _SqlWorker:
     """Runs the load's SQL, in the order given, on a thread of its own, while the calling thread
     decompresses and splits the next blocks: DuckDB and inflate/Arrow release the GIL, so reading
-    and SQL overlap. At most one task waits (each holds a batch of up to a million lines; two
-    waiting held 0.2-0.3 GB more at 10M records for no speed), so
-    memory stays bounded. The connection is used by this thread alone until finish()."""
+    and SQL overlap. At most one task waits, and a batch waits only while the lines in SQL and
+    waiting stay within IN_FLIGHT_LINES, so memory stays bounded: a batch of a million lines
+    waits for the SQL thread to be done with the one before (one batch fewer in memory: at 10M
+    records in memory the load's peak went 1.41-1.46 -> 1.26-1.31 GB for the default format,
+    2.44 -> 2.05-2.16 GB for a 25-field one, in the same time, since reading runs ahead of SQL),
+    and Parquet's batches of 262,144 rows still queue (making them wait too made Parquet 0.6-2.2 s
+    slower at 10M: its reading is slower). The connection is used by this thread alone until
+    finish()."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self._tasks: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=1)
+        self._tasks: queue.Queue[tuple[Callable[[], None], int] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
+        self._room = threading.Condition()
+        self._lines = 0  # lines of the batches in SQL and waiting
         self._thread = threading.Thread(target=self._run, name="flowsg-load-sql", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while (task := self._tasks.get()) is not None:
+        while (item := self._tasks.get()) is not None:
+            task, lines = item
             if self._error is None:  # after a failure, the rest is dropped unrun
                 try:
                     task()
                 except BaseException as exc:
                     self._error = exc
+            del task, item  # the batch is freed before the next one is let in
+            with self._room:
+                self._lines -= lines
+                self._room.notify_all()
 
-    def submit(self, task: Callable[[], None]) -> None:
+    def submit(self, task: Callable[[], None], lines: int = 0) -> None:
+        """Queue a task; one that holds a batch gives its number of lines."""
         if self._error is not None:
             raise self._error
-        self._tasks.put(task)
+        with self._room:
+            self._room.wait_for(lambda: self._lines + lines <= IN_FLIGHT_LINES or not self._lines)
+            self._lines += lines
+        self._tasks.put((task, lines))
 
     def run(self, name: str, params: dict[str, Any] | None = None) -> None:
         """Queue one statement of queries/ (its result is not needed)."""
@@ -589,12 +608,15 @@ class _Batches:
         kind, fmt = key[:2]
         batch = pa.concat_tables(tables, promote_options="permissive")
         if kind == "lines":
-            self.sql.submit(partial(self.file_lines, batch, fmt))
+            self.sql.submit(partial(self.file_lines, batch, fmt), batch.num_rows)
         elif kind == "parquet":
-            self.sql.submit(partial(self.file_fields, batch, fmt.params(), PARQUET_MALFORMED))
+            task = partial(self.file_fields, batch, fmt.params(), PARQUET_MALFORMED)
+            self.sql.submit(task, batch.num_rows)
         else:
             params = fmt.params() | {"order": [_FIELD_INDEX[name] + 1 for name in fmt.names]}
-            self.sql.submit(partial(self.file_fields, batch, params, FIELDS_MALFORMED))
+            self.sql.submit(
+                partial(self.file_fields, batch, params, FIELDS_MALFORMED), batch.num_rows
+            )
 
     # The methods below run on the SQL thread (submitted as tasks).
 

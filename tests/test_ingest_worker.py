@@ -5,12 +5,15 @@ in several formats are filed in order, every line accounted for."""
 from __future__ import annotations
 
 import gzip
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
 import flowsg
+from flowsg import ingest
 from flowsg.ingest import Progress
 
 HEADER = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes"
@@ -99,3 +102,31 @@ def test_a_failure_in_the_sql_thread_is_raised_and_rolled_back(
     with pytest.raises(flowsg.DatabaseError):
         flowsg.load(con, [tmp_path])
     assert con.execute("SELECT count(*) FROM flows").fetchall() == before
+
+
+def test_a_batch_waits_while_the_lines_in_flight_would_exceed_the_bound(
+    monkeypatch: pytest.MonkeyPatch, con: duckdb.DuckDBPyConnection
+) -> None:
+    """A batch is handed to the SQL thread only while the lines being filed and waiting stay
+    within IN_FLIGHT_LINES (one batch at a time when batches are that large); a single larger
+    batch goes alone, and a task without lines is never held back by the bound."""
+    monkeypatch.setattr(ingest, "IN_FLIGHT_LINES", 100)
+    worker = ingest._SqlWorker(con)
+    seen: list[tuple[str, int, int]] = []  # (task, its lines, lines in flight as it ended)
+
+    def task(name: str, lines: int) -> Callable[[], None]:
+        def run() -> None:
+            time.sleep(0.05)  # the next submit() comes while this one is in SQL
+            seen.append((name, lines, worker._lines))
+
+        return run
+
+    batches = [("a", 60), ("b", 60), ("c", 30), ("d", 30), ("e", 200), ("f", 0), ("g", 10)]
+    for name, lines in batches:
+        worker.submit(task(name, lines), lines)
+    worker.finish()
+    assert [name for name, _, _ in seen] == [name for name, _ in batches]  # in order, all run
+    for name, lines, in_flight in seen:
+        assert in_flight <= max(100, lines), (name, in_flight)
+    assert dict((name, n) for name, _, n in seen)["a"] == 60  # b waited for a to be done
+    assert worker._lines == 0

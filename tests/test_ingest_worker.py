@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -130,3 +131,46 @@ def test_a_batch_waits_while_the_lines_in_flight_would_exceed_the_bound(
         assert in_flight <= max(100, lines), (name, in_flight)
     assert dict((name, n) for name, _, n in seen)["a"] == 60  # b waited for a to be done
     assert worker._lines == 0
+
+
+def test_after_batch_runs_once_the_batch_is_freed_and_before_the_next_is_let_in(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The load's checkpoint (after_batch) compresses without the batch it follows in memory,
+    and before the next batch is handed over; tasks without lines are not batches."""
+    worker = ingest._SqlWorker(con)
+    events: list[tuple[str, int, bool]] = []  # (event, lines in flight, the last batch alive)
+    ran: list[weakref.ref[Batch]] = []  # the batch each batch task held
+
+    class Batch:
+        pass
+
+    def batch_task(batch: Batch) -> Callable[[], None]:
+        def run() -> None:
+            ran.append(weakref.ref(batch))
+            events.append(("batch", worker._lines, True))
+            time.sleep(0.05)  # the next batch is submitted meanwhile, and waits
+
+        return run
+
+    def after_batch() -> None:
+        time.sleep(0.05)  # a next batch let in too early would be submitted meanwhile
+        events.append(("after", worker._lines, ran[-1]() is not None))
+
+    worker.after_batch = after_batch
+    for i, lines in enumerate((ingest.IN_FLIGHT_LINES, ingest.IN_FLIGHT_LINES, 0)):
+        if lines:
+            worker.submit(batch_task(Batch()), lines)
+        else:
+            worker.submit(lambda: events.append(("other", worker._lines, False)))
+        events.append(("submitted", i, False))
+    worker.finish()
+    n = ingest.IN_FLIGHT_LINES
+    assert [e for e in events if e[0] != "submitted"] == [
+        ("batch", n, True),
+        ("after", n, False),  # the batch freed, and the next one not let in yet
+        ("batch", n, True),
+        ("after", n, False),
+        ("other", 0, False),
+    ]
+    assert events.index(("submitted", 1, False)) > events.index(("after", n, False))

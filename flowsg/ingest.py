@@ -76,8 +76,8 @@ unlike text lines (_Batches.max_lines): with its typed columns held in flight, a
 million rows raised the peak at 10M rows of 25 fields from 1.9 to 2.4 GB for a second at most
 (2026-12-05)."""
 IN_FLIGHT_LINES = 1_000_000
-"""Lines of the batches handed to the SQL thread (being filed and waiting) at most, unless a
-single batch is larger (_SqlWorker.submit)."""
+"""Lines (Parquet: rows) of the batches handed to the SQL thread, being filed and waiting, at
+most, unless a single batch is larger (_SqlWorker.submit)."""
 PARQUET_MALFORMED = "ingest/insert_malformed_parquet"
 FIELDS_MALFORMED = "ingest/insert_malformed_fields"
 
@@ -617,16 +617,15 @@ class _Batches:
             return
         kind, fmt = key[:2]
         batch = pa.concat_tables(tables, promote_options="permissive")
+        task: Callable[[], None]
         if kind == "lines":
-            self.sql.submit(partial(self.file_lines, batch, fmt), batch.num_rows)
+            task = partial(self.file_lines, batch, fmt)
         elif kind == "parquet":
             task = partial(self.file_fields, batch, fmt.params(), PARQUET_MALFORMED)
-            self.sql.submit(task, batch.num_rows)
         else:
             params = fmt.params() | {"order": [_FIELD_INDEX[name] + 1 for name in fmt.names]}
-            self.sql.submit(
-                partial(self.file_fields, batch, params, FIELDS_MALFORMED), batch.num_rows
-            )
+            task = partial(self.file_fields, batch, params, FIELDS_MALFORMED)
+        self.sql.submit(task, batch.num_rows)
 
     # The methods below run on the SQL thread (submitted as tasks).
 

@@ -138,7 +138,6 @@ def test_after_batch_runs_once_the_batch_is_freed_and_before_the_next_is_let_in(
 ) -> None:
     """The load's checkpoint (after_batch) compresses without the batch it follows in memory,
     and before the next batch is handed over; tasks without lines are not batches."""
-    worker = ingest._SqlWorker(con)
     events: list[tuple[str, int, bool]] = []  # (event, lines in flight, the last batch alive)
     ran: list[weakref.ref[Batch]] = []  # the batch each batch task held
 
@@ -157,7 +156,7 @@ def test_after_batch_runs_once_the_batch_is_freed_and_before_the_next_is_let_in(
         time.sleep(0.05)  # a next batch let in too early would be submitted meanwhile
         events.append(("after", worker._lines, ran[-1]() is not None))
 
-    worker.after_batch = after_batch
+    worker = ingest._SqlWorker(con, after_batch=after_batch)
     for i, lines in enumerate((ingest.IN_FLIGHT_LINES, ingest.IN_FLIGHT_LINES, 0)):
         if lines:
             worker.submit(batch_task(Batch()), lines)

@@ -21,7 +21,7 @@ engine-specific parts, all of them here and in ``queries/dialect/spark/``:
   ``monotonically_increasing_id() + 1``: Spark numbers rows only in an ordered window.
 * **Replaced statements.** A statement DuckDB runs in a way Spark cannot has a Spark version under
   ``queries/dialect/spark/<stage>/<name>.sql``, in the same shared dialect. There is one:
-  ``match/assign_keys`` updates ``flow_store.key_id`` by DuckDB's ``rowid`` (``record_row``);
+  ``match/assign_keys`` updates ``flow_store``'s key column by DuckDB's ``rowid`` (``record_row``);
   on Spark the records are written again with their key by the same join.
 * **Tables.** ``CREATE [TEMP] TABLE x AS q`` becomes a temporary view on Spark that is computed
   once and kept (``CACHE TABLE x AS q``; the runner takes a local checkpoint, which also cuts the

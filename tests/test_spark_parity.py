@@ -48,12 +48,12 @@ import flowsg
 from flowsg import dialect, sql
 from flowsg.match import STEPS as MATCH_STEPS
 from flowsg.snapshot import TABLES as SNAPSHOT_TABLES
+from flowsg.verdict import ASSIGN_KEYS, SWAP
 from flowsg.verdict import STEPS as VERDICT_STEPS
-from flowsg.verdict import SWAP
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_logs"
-ATTRIBUTION = (*MATCH_STEPS, *VERDICT_STEPS, *SWAP, "verdict/by_verdict")
+ATTRIBUTION = (*MATCH_STEPS, *VERDICT_STEPS, ASSIGN_KEYS, *SWAP, "verdict/by_verdict")
 RECORD_TABLES = ("flow_records", "source_files")
 CASES_PER_EXAMPLE = 8
 EXAMPLES = int(os.environ.get("FLOWSG_SPARK_EXAMPLES", "3"))

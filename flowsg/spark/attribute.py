@@ -9,10 +9,12 @@ Input contract (temporary views, or tables, of the SparkSession):
 * the snapshot tables of :data:`flowsg.snapshot.TABLES` with the columns DuckDB gives them
   (:func:`flowsg.spark.tables.snapshot_to_spark` hands them over from a DuckDB connection).
 
-:func:`attribute` runs :data:`flowsg.match.STEPS`, :data:`flowsg.verdict.STEPS` and
-:data:`flowsg.verdict.SWAP` in that order (the same tuples DuckDB runs; one statement,
-``match/assign_keys``, has a Spark version, see :mod:`flowsg.dialect`) and leaves these temporary
-views, with the columns, names and types of DuckDB's:
+:func:`attribute` runs :data:`flowsg.match.STEPS`, :data:`flowsg.verdict.STEPS`,
+:data:`flowsg.verdict.ASSIGN_KEYS` and :data:`flowsg.verdict.SWAP` in that order (the same
+statements DuckDB runs; one, ``match/assign_keys``, has a Spark version, see
+:mod:`flowsg.dialect`; DuckDB runs it in slices before its final transaction, and renames the
+column it wrote there, which Spark has no need for) and leaves these temporary views, with the
+columns, names and types of DuckDB's:
 
 * ``flows``: every record with direction, verdict, matched_rule_ids and reason (a view over
   ``flow_rows``, which this module creates first as a load does on DuckDB, and ``flow_verdicts``);
@@ -40,8 +42,8 @@ from ..db import connect
 from ..errors import DatabaseError
 from ..match import STEPS as MATCH_STEPS
 from ..snapshot import TABLES as SNAPSHOT_TABLES
+from ..verdict import ASSIGN_KEYS, SWAP, VERDICTS, AttributionResult
 from ..verdict import STEPS as VERDICT_STEPS
-from ..verdict import SWAP, VERDICTS, AttributionResult
 
 BASE_VIEWS = ("ingest/flow_rows_view",)
 """Created before the steps, as a load creates them on DuckDB: ``flow_rows`` (the records with
@@ -121,7 +123,7 @@ def attribute(spark: SparkSession) -> AttributionResult:
     """Match and judge on Spark; see the module docstring for what it reads and writes. Raises
     DatabaseError when an input is missing (:func:`check_inputs`)."""
     check_inputs(spark)
-    for step in (*BASE_VIEWS, *MATCH_STEPS, *VERDICT_STEPS, *SWAP):
+    for step in (*BASE_VIEWS, *MATCH_STEPS, *VERDICT_STEPS, ASSIGN_KEYS, *SWAP):
         run(spark, step)
     counts = {str(r[0]): int(r[1]) for r in run(spark, "verdict/by_verdict").collect()}
     return AttributionResult({v: counts.get(v, 0) for v in VERDICTS})

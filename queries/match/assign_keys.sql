@@ -1,19 +1,22 @@
--- Attribution, step 8: every record's key_id in flow_store: its key in flow_keys, 0 for a record
--- that is not judged (log-status NODATA/SKIPDATA). One narrow column is updated in place instead of
--- the records being written again with their verdicts (which doubled the memory of a run).
+-- Attribution, step 8: every record's new key in flow_store.key_id_next (the column
+-- match/add_next_keys_column made; match/rename_next_keys_column makes it key_id in the final
+-- transaction): its key in flow_keys, 0 for a record that is not judged (log-status
+-- NODATA/SKIPDATA). One narrow column is updated in place instead of the records being written
+-- again with their verdicts (which doubled the memory of a run).
 -- The key is found on all the key's columns (IS NOT DISTINCT FROM: NULL matches NULL), and the row
 -- by record_row (flow_store's rowid, given by the view flow_records; another engine writes the
 -- records with their key_id instead). flowsg runs match/assign_keys_hashed instead, which finds the
 -- key by one hash of these columns, unless two keys share a hash (match/key_hashes_unique).
--- One slice of rows at a time (flowsg.verdict runs the slices in one transaction): the join on
--- rowid builds a hash table of the slice's rows, not of every record (at 30M records, peak RSS
--- 3.4 GB in one statement, 2.6 GB in slices of 2M rows, for the same time).
+-- One slice of rows at a time, each committed on its own (flowsg.verdict): the join on rowid builds
+-- a hash table of the slice's rows, not of every record (at 30M records, peak RSS 3.4 GB in one
+-- statement, 2.6 GB in slices of 2M rows, for the same time), and DuckDB holds the updated rows'
+-- versions of one slice, not of every record, until its commit and checkpoint.
 -- The keys are found first, as a materialized result of two columns (record_row, key_id), and
 -- joined to the rows by rowid after (see match/assign_keys_hashed).
--- Reads: keyed_flows, flow_keys. Writes: flow_store.key_id.
+-- Reads: keyed_flows, flow_keys. Writes: flow_store.key_id_next.
 -- Params: $first_row, $end_row (BIGINT: the slice, rowid >= $first_row and < $end_row).
 UPDATE flow_store
-SET key_id = keyed.key_id
+SET key_id_next = keyed.key_id
 FROM (
     WITH found AS MATERIALIZED (
         SELECT

@@ -4,16 +4,16 @@
 -- flow_keys grouped (the same view keyed_flows), so a judged record's key is in flow_keys and has
 -- the record's hash; no other key has that hash. At 10M records, before the materialization
 -- below: 4.3-4.7 s against 5.1-5.5 s by the columns.
--- Every record's key_id in flow_store: its key, 0 for a record that is not judged (log-status
--- NODATA/SKIPDATA); the row is found by record_row (flow_store's rowid), one slice of rows at a
--- time, as match/assign_keys does (see its header).
+-- Every record's new key in flow_store.key_id_next: its key, 0 for a record that is not judged
+-- (log-status NODATA/SKIPDATA); the row is found by record_row (flow_store's rowid), one slice of
+-- rows at a time, as match/assign_keys does (see its header).
 -- The keys are found first, as a materialized result of two columns (record_row, key_id), and
 -- joined to the rows by rowid after: left to the optimizer, the join on rowid came first and built
 -- its hash table on every key column of the slice (10M records: 4.3 s, materialized 2.5 s).
--- Reads: keyed_flows, key_hashes. Writes: flow_store.key_id.
+-- Reads: keyed_flows, key_hashes. Writes: flow_store.key_id_next.
 -- Params: $first_row, $end_row (BIGINT: the slice, rowid >= $first_row and < $end_row).
 UPDATE flow_store
-SET key_id = keyed.key_id
+SET key_id_next = keyed.key_id
 FROM (
     WITH found AS MATERIALIZED (
         SELECT

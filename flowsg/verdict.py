@@ -73,14 +73,13 @@ def judge(con: duckdb.DuckDBPyConnection) -> AttributionResult:
         con.execute("BEGIN TRANSACTION").fetchall()
         for step in (*KEY_SWAP, *SWAP):
             sql.run(con, step).fetchall()
-        db.commit_checkpointed(con)
+        db.commit_checkpointed(con)  # compresses the keys as it commits (in memory, just after)
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # outside a transaction, ROLLBACK fails
             con.execute("ROLLBACK").fetchall()
         with contextlib.suppress(duckdb.Error):  # the first error is the one to report
             sql.run(con, "match/drop_next_keys_column").fetchall()
         raise
-    db.checkpoint(con)
     counts = dict(sql.fetchall(con, "verdict/by_verdict"))
     return AttributionResult({v: int(counts.get(v, 0)) for v in VERDICTS})
 
@@ -94,10 +93,11 @@ def _assign_keys(con: duckdb.DuckDBPyConnection) -> None:
     until judge's final transaction), by slices of ASSIGN_ROWS rows, each committed with a
     checkpoint: DuckDB holds the versions of the rows an UPDATE changed until it is committed and
     checkpointed, about 38 bytes a record, so one transaction over every record made the
-    attribution the peak of a run in memory at 30M records (2.48 GB, the load's 1.83 GB; in
-    slices 1.79 GB, 2026-12-07). A record's key is found by the hash of its key columns when no
-    two keys share a hash (nearly always: a 64-bit hash over thousands to millions of keys), else
-    by the columns themselves; both find the same key (see match/assign_keys_hashed)."""
+    attribution the peak of a run in memory at 30M records (2.45-2.51 GB against the load's 1.83
+    GB; in slices the run peaks in its load again, 1.87 GB; 2026-12-07). A record's key is found
+    by the hash of its key columns when no two keys share a hash (nearly always: a 64-bit hash
+    over thousands to millions of keys), else by the columns themselves; both find the same key
+    (see match/assign_keys_hashed)."""
     sql.run(con, "match/drop_next_keys_column").fetchall()  # left by a run that was killed
     sql.run(con, "match/add_next_keys_column").fetchall()
     sql.run(con, "match/key_hashes").fetchall()

@@ -37,6 +37,7 @@ builders for AWS CLI snapshot documents and records, shared by ``test_matching_r
 from __future__ import annotations
 
 import ipaddress
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -307,25 +308,41 @@ def matching_rules(
     return sorted(set(out))
 
 
-def _paired(records: Sequence[Mapping[str, Any]], i: int) -> bool:
-    r = records[i]
-    keys = ("interface-id", "protocol", "srcaddr", "dstaddr", "srcport", "dstport")
-    if any(r.get(k) is None for k in keys):
-        return False
-    src, dst = _addr(r["srcaddr"]), _addr(r["dstaddr"])
-    for j, o in enumerate(records):
-        if j == i or any(o.get(k) is None for k in keys):
+PAIR_FIELDS = ("interface-id", "protocol", "srcaddr", "dstaddr", "srcport", "dstport")
+
+
+def _flow(record: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The record's (interface, protocol, src, dst, srcport, dstport); None when a field is None,
+    since SQL's ``=`` never holds for NULL."""
+    if any(record.get(k) is None for k in PAIR_FIELDS):
+        return None
+    r = record
+    return (
+        r["interface-id"],
+        int(r["protocol"]),
+        _addr(r["srcaddr"]),
+        _addr(r["dstaddr"]),
+        int(r["srcport"]),
+        int(r["dstport"]),
+    )
+
+
+def paired_flags(records: Sequence[Mapping[str, Any]]) -> list[bool]:
+    """For each record, whether *another* record is its reverse: same interface and protocol,
+    swapped addresses and ports. The flows are counted once (not a loop over every pair, so that
+    a generated month of a VPC can be checked); a record that is its own reverse (the same
+    address and port both ways) needs a second such record."""
+    flows = [_flow(r) for r in records]
+    counts = Counter(f for f in flows if f is not None)
+    out = []
+    for f in flows:
+        if f is None:
+            out.append(False)
             continue
-        if (
-            o["interface-id"] == r["interface-id"]
-            and int(o["protocol"]) == int(r["protocol"])
-            and _addr(o["srcaddr"]) == dst
-            and _addr(o["dstaddr"]) == src
-            and int(o["srcport"]) == int(r["dstport"])
-            and int(o["dstport"]) == int(r["srcport"])
-        ):
-            return True
-    return False
+        interface, protocol, src, dst, sport, dport = f
+        reverse = (interface, protocol, dst, src, dport, sport)
+        out.append(counts[reverse] - (reverse == f) > 0)
+    return out
 
 
 def orient(record: Mapping[str, Any], req: list[str], rev: list[str], paired: bool) -> str:
@@ -347,10 +364,11 @@ def orient(record: Mapping[str, Any], req: list[str], rev: list[str], paired: bo
 
 def evaluate(snapshot: Snapshot, records: Sequence[Mapping[str, Any]]) -> Result:
     results: list[RecordResult] = []
+    pairs = paired_flags(records)
     for i, rec in enumerate(records):
         direction = direction_of(snapshot, rec)
         eni = snapshot.interfaces.get(rec.get("interface-id"))  # type: ignore[arg-type]
-        paired = _paired(records, i)
+        paired = pairs[i]
         req: list[str] = []
         rev: list[str] = []
         if eni is not None and direction is not None:

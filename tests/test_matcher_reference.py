@@ -12,7 +12,8 @@ IpPermissions); a third spread every key over two files with one item repeated.
 The flow records are aimed at those rules: addresses of the interfaces, addresses on the edges of
 the rules' CIDRs and prefix-list entries, members of referenced groups, others; ports on and next
 to the range edges; replies and swaps of earlier records (so that some are paired); tcp-flags
-0/1/2/3/16/18/19; with and without flow-direction; unknown interfaces; NODATA and SKIPDATA.
+0/1/2/3/16/18/19; with and without flow-direction; unknown interfaces; NODATA and SKIPDATA;
+from an interface's address to itself, often from and to the same port (its own reverse).
 
 The case is written as files (the snapshot as AWS CLI JSON, the log as a text file with a header),
 the engine runs on them, and every record (by line number) must get the reference's direction,
@@ -91,8 +92,11 @@ REMOTE6 = [
 ]
 # How a record is drawn: aimed at a rule (as its request, or as the reply to one), the swap of an
 # earlier record, between an interface and any address, between two addresses of no interface
-# (no direction unless flow-direction says), at an unknown interface, NODATA/SKIPDATA.
-SHAPES = ["aimed"] * 8 + ["reply"] * 3 + ["swap"] * 3 + ["any"] * 3 + ["stray", "unknown", "nodata"]
+# (no direction unless flow-direction says), at an unknown interface, NODATA/SKIPDATA, from an
+# interface's address to itself (often from and to one port: its own reverse, paired only by a
+# second such record, which a swap of it is).
+SHAPES = ["aimed"] * 8 + ["reply"] * 3 + ["swap"] * 3 + ["any"] * 3
+SHAPES += ["stray", "unknown", "nodata", "self"]
 PORTS = [0, 1, 22, 53, 80, 443, 1023, 1024, 3306, 8080, 50000, 65535]
 PROTOCOL_NAMES = {
     6: ["tcp", "6", "TCP"],
@@ -371,7 +375,11 @@ def records_for(draw: st.DrawFn, snap: Snap) -> list[dict[str, Any]]:
             src, dst, sport, dport = dst, src, dport, sport
             if direction is not None:
                 direction = "egress" if direction == "ingress" else "ingress"
-        if src == dst:
+        if shape == "self" and mine:
+            src = dst = local
+            if draw(st.booleans()):
+                sport = dport
+        elif src == dst:
             continue
         interface = UNKNOWN_ENI if shape == "unknown" else doc["NetworkInterfaceId"]
         fields = {"interface-id": interface, "srcaddr": src, "dstaddr": dst}

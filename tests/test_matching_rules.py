@@ -710,6 +710,27 @@ def test_a_reject_with_only_rev_is_a_response_only_when_paired(run: Run) -> None
     )
 
 
+def test_a_record_that_is_its_own_reverse_is_not_paired_by_itself(run: Run) -> None:
+    """Paired means *another* record is the reverse. A record from an address and port to the
+    same address and port is its own reverse: alone, it is not paired; a second such record
+    pairs both (as two swapped records would)."""
+    records = [
+        # 0: alone, on eni-x: rev only (the egress rule to anywhere), not paired -> no_rule
+        rec("eni-x", WEB, WEB, 443, 443, action="REJECT"),
+        # 1+2: two such records on eni-y: each is the other's reverse -> response
+        rec("eni-y", "192.0.2.30", "192.0.2.30", 443, 443, action="REJECT"),
+        rec("eni-y", "192.0.2.30", "192.0.2.30", 443, 443, action="REJECT"),
+    ]
+    check(
+        run(two_way_snap(), records),
+        [
+            ("ingress", "no_rule", []),
+            ("ingress", "blocked_elsewhere", ["sgr-https"]),
+            ("ingress", "blocked_elsewhere", ["sgr-https"]),
+        ],
+    )
+
+
 def both_ways_snap() -> Snap:
     """eni-x (WEB): all tcp both ways with 198.51.100.0/24, so req and rev are both non-empty."""
     return Snap(

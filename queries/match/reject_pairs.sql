@@ -1,5 +1,6 @@
--- Attribution, step 0: the REJECT records that have a reverse among the loaded records (same
--- interface and protocol, addresses and ports swapped; NODATA/SKIPDATA records left out). Only a
+-- Attribution, step 0: the REJECT records that have a reverse among the loaded records: another
+-- record with the same interface and protocol, addresses and ports swapped (NODATA/SKIPDATA
+-- records left out). Only a
 -- REJECT's orientation depends on it (key_verdicts), so only REJECTs are looked up, which keeps
 -- the exact ports out of the keys.
 -- Every record is first tested against the hashes of the reversed REJECTs (flowsg_flow_hash),
@@ -18,7 +19,7 @@ WITH reversed AS (
     FROM reject_candidates
 ),
 reverses AS (
-    SELECT DISTINCT
+    SELECT
         o.interface_id,
         o.protocol,
         o.srcaddr_hi,
@@ -26,7 +27,8 @@ reverses AS (
         o.dstaddr_hi,
         o.dstaddr_lo,
         o.srcport,
-        o.dstport
+        o.dstport,
+        count(*) AS records
     FROM flow_records AS o
     WHERE
         (o.log_status IS NULL OR o.log_status = 'OK')
@@ -40,6 +42,15 @@ reverses AS (
             o.srcport,
             o.dstport
         ) IN (SELECT flow_hash FROM reversed)
+    GROUP BY
+        o.interface_id,
+        o.protocol,
+        o.srcaddr_hi,
+        o.srcaddr_lo,
+        o.dstaddr_hi,
+        o.dstaddr_lo,
+        o.srcport,
+        o.dstport
 )
 SELECT DISTINCT
     r.interface_id,
@@ -59,4 +70,12 @@ JOIN reverses AS o
     AND o.dstaddr_hi = r.srcaddr_hi
     AND o.dstaddr_lo = r.srcaddr_lo
     AND o.srcport = r.dstport
-    AND o.dstport = r.srcport;
+    AND o.dstport = r.srcport
+    -- a REJECT from an address and port to the same address and port is its own reverse: it is
+    -- paired only when another record has that flow too
+    AND (
+        o.records > 1
+        OR r.srcaddr_hi <> r.dstaddr_hi
+        OR r.srcaddr_lo <> r.dstaddr_lo
+        OR r.srcport <> r.dstport
+    );

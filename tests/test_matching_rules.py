@@ -731,6 +731,25 @@ def test_a_record_that_is_its_own_reverse_is_not_paired_by_itself(run: Run) -> N
     )
 
 
+def test_a_missing_port_never_pairs(run: Run) -> None:
+    """Pairing compares like SQL's = : a NULL port equals nothing, not even another NULL."""
+    snap = Snap(
+        groups=["sg-x"],
+        rules=[rule("sgr-out-all", "sg-x", "egress", "tcp", 0, 65535, cidr="198.51.100.0/24")],
+        enis=[eni("eni-x", ["sg-x"], WEB)],
+    )
+    records = [
+        # rev only (the egress rule on every port, which a missing port matches): a REJECT that
+        # is paired would be a response (blocked_elsewhere); its swap has the same missing port
+        rec("eni-x", CLIENT, WEB, None, 80, action="REJECT"),
+        rec("eni-x", WEB, CLIENT, 80, None),
+    ]
+    check(
+        run(snap, records),
+        [("ingress", "no_rule", []), ("egress", "allowed", ["sgr-out-all"])],
+    )
+
+
 def both_ways_snap() -> Snap:
     """eni-x (WEB): all tcp both ways with 198.51.100.0/24, so req and rev are both non-empty."""
     return Snap(

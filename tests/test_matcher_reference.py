@@ -13,7 +13,8 @@ The flow records are aimed at those rules: addresses of the interfaces, addresse
 the rules' CIDRs and prefix-list entries, members of referenced groups, others; ports on and next
 to the range edges; replies and swaps of earlier records (so that some are paired); tcp-flags
 0/1/2/3/16/18/19; with and without flow-direction; unknown interfaces; NODATA and SKIPDATA;
-from an interface's address to itself, often from and to the same port (its own reverse).
+from an interface's address to itself, often from and to the same port (its own reverse); one
+record in thirty with a missing address (`-`) on one side.
 
 The case is written as files (the snapshot as AWS CLI JSON, the log as a text file with a header),
 the engine runs on them, and every record (by line number) must get the reference's direction,
@@ -382,6 +383,11 @@ def records_for(draw: st.DrawFn, snap: Snap) -> list[dict[str, Any]]:
         elif src == dst:
             continue
         interface = UNKNOWN_ENI if shape == "unknown" else doc["NetworkInterfaceId"]
+        if draw(st.integers(0, 29)) == 0:  # a missing address ('-') on either side
+            if draw(st.booleans()):
+                src = None
+            else:
+                dst = None
         fields = {"interface-id": interface, "srcaddr": src, "dstaddr": dst}
         fields |= {"srcport": sport, "dstport": dport, "protocol": protocol}
         out.append({**common, **fields, "flow-direction": direction, "log-status": "OK"})

@@ -759,6 +759,11 @@ class _Snapshot:
             seen.add(acl_id)
             vpc_id = _opt_ident(item.get("VpcId"))
             is_default = _bool(item.get("IsDefault"))
+            if not entries:
+                # AWS lists the `*` entries of every ACL; an ACL listed without any entry is
+                # read as those alone, so that it denies everything whether it is a subnet's
+                # associated ACL or its VPC's default one
+                entries = IMPLICIT_NACL_ENTRIES
             for n, entry in enumerate(entries):
                 try:
                     row = _nacl_entry(_dict(entry, "an entry"))
@@ -847,6 +852,15 @@ def _permission_peers(
                     yield kind, _ident(peer_item, member), account, description, None
             except _Invalid as exc:
                 errors.append(f"{where} {list_key}[{n}]: {exc}")
+
+
+IMPLICIT_NACL_ENTRIES: list[Any] = [
+    {"RuleNumber": number, "Protocol": "-1", "RuleAction": "deny", "Egress": egress, key: cidr}
+    for egress in (False, True)
+    for number, key, cidr in ((32767, "CidrBlock", "0.0.0.0/0"), (32768, "Ipv6CidrBlock", "::/0"))
+]
+"""The `*` entries AWS lists for an ACL (32767 for IPv4, 32768 for IPv6, in each direction): what
+an ACL the snapshot lists without any entry is read as."""
 
 
 def _nacl_entry(entry: dict[str, Any]) -> tuple[Any, ...]:

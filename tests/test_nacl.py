@@ -447,6 +447,35 @@ def sample() -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
+def test_an_acl_listed_without_entries_denies_everything(tmp_path: Path) -> None:
+    """AWS lists the `*` entries of every ACL; one listed without any entry is read as them
+    alone, as a VPC's default ACL as well as an associated one (the default ACL used to be
+    ignored, as if the snapshot had no ACL for the subnet)."""
+    con = analyzed(
+        tmp_path,
+        groups=["sg-open"],
+        rules=OPEN_RULES,
+        enis=[iface("eni-b", ["sg-open"], B, "subnet-b", ipv6=["2001:db8::20"])],
+        acls=[acl("acl-empty", [], default=True)],
+        records=[reject("eni-b", CLIENT, B, 40000, 80), reject("eni-b", B, CLIENT6, 40001, 443)],
+    )
+    try:
+        assert reasons(con) == [
+            ("blocked_elsewhere", "network ACL acl-empty rule 32767 (*) denies ingress"),
+            ("blocked_elsewhere", "network ACL acl-empty rule 32768 (*) denies egress"),
+        ]
+        assert con.execute(
+            "SELECT rule_number, egress, protocol, rule_action, cidr FROM nacls ORDER BY ALL"
+        ).fetchall() == [
+            (32767, False, -1, "deny", "0.0.0.0/0"),
+            (32767, True, -1, "deny", "0.0.0.0/0"),
+            (32768, False, -1, "deny", "::/0"),
+            (32768, True, -1, "deny", "::/0"),
+        ]
+    finally:
+        con.close()
+
+
 def test_sample_blocked_elsewhere_names_acl_rule_90(sample: duckdb.DuckDBPyConnection) -> None:
     rows = sample.execute(
         "SELECT reason, srcaddr, count(*) FROM flows WHERE verdict = 'blocked_elsewhere' "

@@ -615,7 +615,8 @@ def test_absent_and_empty_keys_and_members(
     else:
         assert result.skipped == ()
     assert (result.groups, result.rules, result.interfaces) == (2, 1, 1)
-    assert (result.addresses, result.prefix_lists, result.nacl_entries) == (0, 0, 0)
+    # an ACL without entries is read as the `*` entries AWS lists (two per direction)
+    assert (result.addresses, result.prefix_lists, result.nacl_entries) == (0, 0, 4)
     # an empty SecurityGroupRules key does not count as the rule source
     assert result.rules_source == "IpPermissions"
     assert rows(

@@ -1,8 +1,7 @@
 -- Attribution, step 0: the REJECT records that have a reverse among the loaded records: another
 -- record with the same interface and protocol, addresses and ports swapped (NODATA/SKIPDATA
--- records left out). Only a
--- REJECT's orientation depends on it (key_verdicts), so only REJECTs are looked up, which keeps
--- the exact ports out of the keys.
+-- records left out). Only a REJECT's orientation depends on it (key_verdicts), so only REJECTs
+-- are looked up, which keeps the exact ports out of the keys.
 -- Every record is first tested against the hashes of the reversed REJECTs (flowsg_flow_hash),
 -- a hash table of one number per distinct REJECT; only the few records that pass are compared
 -- column by column. A join on the eight columns directly built its table of the REJECTs' eight

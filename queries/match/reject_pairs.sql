@@ -1,7 +1,8 @@
 -- Attribution, step 0: the REJECT records that have a reverse among the loaded records: another
 -- record with the same interface and protocol, addresses and ports swapped (NODATA/SKIPDATA
 -- records left out). Only a REJECT's orientation depends on it (key_verdicts), so only REJECTs
--- are looked up, which keeps the exact ports out of the keys.
+-- are looked up, which keeps the exact ports out of the keys. GROUP BY ALL (DuckDB, Spark 3.4+)
+-- groups by every column that is not an aggregate, as in flow_keys.sql.
 -- Every record is first tested against the hashes of the reversed REJECTs (flowsg_flow_hash),
 -- a hash table of one number per distinct REJECT; only the few records that pass are compared
 -- column by column. A join on the eight columns directly built its table of the REJECTs' eight
@@ -41,15 +42,7 @@ reverses AS (
             o.srcport,
             o.dstport
         ) IN (SELECT flow_hash FROM reversed)
-    GROUP BY
-        o.interface_id,
-        o.protocol,
-        o.srcaddr_hi,
-        o.srcaddr_lo,
-        o.dstaddr_hi,
-        o.dstaddr_lo,
-        o.srcport,
-        o.dstport
+    GROUP BY ALL
 )
 SELECT DISTINCT
     r.interface_id,

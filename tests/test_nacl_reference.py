@@ -83,10 +83,6 @@ class Decision:
     action: str
 
 
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    return ipaddress.ip_address(text)
-
-
 def subnet_acl(
     acls: Sequence[Mapping[str, Any]], enis: Sequence[Mapping[str, Any]], subnet: str
 ) -> str | None:
@@ -130,7 +126,7 @@ def decide(
     if acl_id is None:
         return None
     [doc] = [d for d in acls if d["NetworkAclId"] == acl_id]
-    a = _address(remote)
+    a = ipaddress.ip_address(remote)
     entries = sorted(
         (e for e in doc["Entries"] if e["Egress"] == egress), key=lambda e: e["RuleNumber"]
     )
@@ -138,21 +134,6 @@ def decide(
         if _entry_matches(e, protocol, port, a):
             return Decision(acl_id, int(e["RuleNumber"]), str(e["RuleAction"]))
     return Decision(acl_id, 32767 if a.version == 4 else 32768, "deny")
-
-
-def _holds(doc: Mapping[str, Any], a: Any) -> bool:
-    """Whether the address is one of the interface's (as in Direction: private IPv4, IPv6,
-    delegated prefixes)."""
-    texts = [p["PrivateIpAddress"] for p in doc["PrivateIpAddresses"]]
-    texts += [p["Ipv6Address"] for p in doc["Ipv6Addresses"]]
-    if any(_address(t) == a for t in texts):
-        return True
-    prefixes = [p["Ipv4Prefix"] for p in doc["Ipv4Prefixes"]]
-    prefixes += [p["Ipv6Prefix"] for p in doc["Ipv6Prefixes"]]
-    return any(
-        a.version == ipaddress.ip_network(p).version and a in ipaddress.ip_network(p)
-        for p in prefixes
-    )
 
 
 def expected_reason(
@@ -168,8 +149,10 @@ def expected_reason(
     [doc] = [d for d in enis if d["NetworkInterfaceId"] == record["interface-id"]]
     subnet = doc["SubnetId"]
     remote = record["srcaddr"] if direction == "ingress" else record["dstaddr"]
-    a = _address(remote)
-    same_subnet = any(d["SubnetId"] == subnet and _holds(d, a) for d in enis)
+    a = ipaddress.ip_address(remote)
+    # the remote address is an interface's of the same subnet (as in Direction: private IPv4,
+    # IPv6, delegated prefixes), by the matcher reference's reading of the interfaces
+    same_subnet = any(d["SubnetId"] == subnet and ref._interface(d).owns(a) for d in enis)
     decision = None
     if not same_subnet:
         decision = decide(
@@ -278,8 +261,8 @@ def flow_records(draw: st.DrawFn, enis: Sequence[Mapping[str, Any]]) -> list[dic
     for _ in range(draw(st.integers(5, 40))):
         doc = draw(st.sampled_from(enis))
         remote = draw(st.sampled_from(OUTSIDE + others))
-        version = _address(remote).version
-        mine = [a for a in _addresses_of(doc) if _address(a).version == version]
+        version = ipaddress.ip_address(remote).version
+        mine = [a for a in _addresses_of(doc) if ipaddress.ip_address(a).version == version]
         if not mine:
             continue
         local = draw(st.sampled_from(mine))

@@ -23,6 +23,11 @@ RECORDS = 20_000
 
 
 def _module(name: str) -> ModuleType:
+    """benchmarks/NAME.py as the module NAME: the one already loaded if any (the generator's worker
+    processes find their function by the module's name, so there must be one copy)."""
+    loaded = sys.modules.get(name)
+    if loaded is not None and Path(str(loaded.__file__)).resolve() == BENCHMARKS / f"{name}.py":
+        return loaded
     sys.path.insert(0, str(BENCHMARKS))
     try:
         spec = importlib.util.spec_from_file_location(f"{name}", BENCHMARKS / f"{name}.py")

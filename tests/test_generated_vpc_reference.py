@@ -13,41 +13,23 @@ themselves; the reference reads the same lines.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import reference_matcher as ref
+from test_bench_smoke import _module
 
 import flowsg
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 RECORDS = 12_000
-
-
-def _generate_module() -> ModuleType:
-    """benchmarks/generate.py as the module ``generate``: the one already loaded (by
-    test_bench_smoke.py) if any, since its worker processes find their function by that name."""
-    path = BENCHMARKS / "generate.py"
-    loaded = sys.modules.get("generate")
-    if loaded is not None and Path(str(loaded.__file__)).resolve() == path:
-        return loaded
-    spec = importlib.util.spec_from_file_location("generate", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def vpc(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    generate = _generate_module()
+    generate = _module("generate")
     root = tmp_path_factory.mktemp("vpc")
     spec = generate.Spec(RECORDS, interfaces=150, rules=1_000, records_per_file=5_000)
     manifest = generate.ensure(spec, root, quiet=True)

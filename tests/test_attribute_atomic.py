@@ -57,6 +57,7 @@ def test_a_failure_inside_the_final_transaction_undoes_all_of_it(
     keys = con.execute(query).fetchall()
     before = con.execute("SELECT * FROM flows ORDER BY source_file, line_number").fetchall()
     usage = con.execute("SELECT * FROM rule_usage ORDER BY rule_id").fetchall()
+    columns = store_columns(con)
     # a different snapshot: half the rules gone, so that the keys and verdicts would change
     con.execute("DELETE FROM rules WHERE hash(rule_id) % 2 = 0").fetchall()
     swap = verdict.SWAP
@@ -67,6 +68,7 @@ def test_a_failure_inside_the_final_transaction_undoes_all_of_it(
     assert con.execute(query).fetchall() == keys
     assert con.execute("SELECT * FROM flows ORDER BY source_file, line_number").fetchall() == before
     assert con.execute("SELECT * FROM rule_usage ORDER BY rule_id").fetchall() == usage
+    assert store_columns(con) == columns  # the new keys' column, committed slice by slice, dropped
     monkeypatch.setattr(verdict, "SWAP", swap)
     changed = flowsg.attribute(con)  # and the run that can finish does change them
     assert con.execute("SELECT * FROM flows ORDER BY source_file, line_number").fetchall() != before
